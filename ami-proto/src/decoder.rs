@@ -1,0 +1,685 @@
+//! The push decoder: a state machine over the caller's buffer that keeps its place as
+//! offsets, so no byte is scanned twice however the input is chunked.
+
+#[cfg(feature = "alloc")]
+use alloc::vec::Vec;
+use memchr::memmem;
+
+use crate::config::{Config, LineEndings};
+use crate::error::{Error, ErrorKind};
+use crate::message::{Kind, Message, Span};
+use crate::scan::Scanner;
+
+/// The end of a legacy Command body.
+const END_COMMAND: &[u8] = b"--END COMMAND--";
+
+/// One thing found in the stream.
+#[derive(Debug, Clone, Copy)]
+pub enum Item<'a> {
+    /// The greeting line, without its line ending (`Asterisk Call Manager/2.10.6`).
+    Banner(&'a [u8]),
+    /// A `Key: Value` message.
+    Message(Message<'a>),
+    /// A block of text that is not made of headers (Asterisk 13's `Queues` reply): its lines
+    /// with their line endings, without the blank line that ended it.
+    Text(&'a [u8]),
+}
+
+/// The result of one [`Decoder::decode`] call. Every variant says how many bytes at the
+/// front of the buffer the decoder is done with: drop exactly that many before the next
+/// call (keep the rest, append new bytes after it).
+#[derive(Debug)]
+#[must_use]
+pub enum Decoded<'a> {
+    /// A complete item.
+    Item {
+        /// The item, borrowing the buffer and the decoder.
+        item: Item<'a>,
+        /// Bytes used, including blank lines skipped before the item.
+        consumed: usize,
+    },
+    /// Malformed input. The decoder now skips to the next message boundary; keep calling.
+    Error {
+        /// What and where.
+        error: Error,
+        /// Bytes used before the bad item started.
+        consumed: usize,
+    },
+    /// The buffer ends inside an item (never an error): append more bytes and call again.
+    NeedMore {
+        /// Bytes used anyway (blank lines, or bad bytes skipped while resynchronising).
+        consumed: usize,
+    },
+}
+
+impl Decoded<'_> {
+    /// How many bytes to drop from the front of the buffer.
+    pub fn consumed(&self) -> usize {
+        match *self {
+            Decoded::Item { consumed, .. }
+            | Decoded::Error { consumed, .. }
+            | Decoded::NeedMore { consumed } => consumed,
+        }
+    }
+}
+
+/// Where the decoder is inside the current item. All positions are offsets from the first
+/// byte of the item, which is the first byte of the buffer passed to `decode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Start of the stream: the first non-blank line may be a banner.
+    Banner,
+    /// Between items.
+    Idle,
+    /// Reading header lines.
+    Headers,
+    /// Reading the raw body of a `Response: Follows` reply that starts at `start`.
+    Body { start: usize },
+    /// Reading a header-less text block.
+    Text,
+    /// Dropping bytes up to the next message boundary after an error.
+    Skip,
+}
+
+/// What one step of the state machine found.
+enum Step {
+    /// `n` bytes at the front can go (nothing partial is held).
+    Skip(usize),
+    NeedMore,
+    Error(Error),
+    Banner(usize, usize),
+    Text(usize, usize),
+    Message {
+        end: usize,
+        body: Option<(u32, u32)>,
+        truncated: bool,
+    },
+}
+
+/// Header positions of the message being decoded.
+#[derive(Debug)]
+enum Storage<'s> {
+    #[cfg(feature = "alloc")]
+    Owned(Vec<Span>),
+    Lent(&'s mut [Span], usize),
+}
+
+impl Storage<'_> {
+    #[inline]
+    fn clear(&mut self) {
+        match self {
+            #[cfg(feature = "alloc")]
+            Storage::Owned(v) => v.clear(),
+            Storage::Lent(_, n) => *n = 0,
+        }
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        match self {
+            #[cfg(feature = "alloc")]
+            Storage::Owned(v) => v.len(),
+            Storage::Lent(_, n) => *n,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, span: Span, max: usize) -> Result<(), ErrorKind> {
+        if self.len() >= max {
+            return Err(ErrorKind::TooManyHeaders { limit: max });
+        }
+        match self {
+            #[cfg(feature = "alloc")]
+            Storage::Owned(v) => v.push(span),
+            Storage::Lent(slots, n) => {
+                let Some(slot) = slots.get_mut(*n) else {
+                    return Err(ErrorKind::StorageFull {
+                        capacity: slots.len(),
+                    });
+                };
+                *slot = span;
+                *n += 1;
+            }
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn as_slice(&self) -> &[Span] {
+        match self {
+            #[cfg(feature = "alloc")]
+            Storage::Owned(v) => v,
+            Storage::Lent(slots, n) => &slots[..*n],
+        }
+    }
+}
+
+/// The AMI push decoder. See the [crate docs](crate) for the calling convention.
+#[derive(Debug)]
+pub struct Decoder<'s> {
+    config: Config,
+    storage: Storage<'s>,
+    scanner: Scanner,
+    state: State,
+    /// Stream offset of the first byte of the buffer passed to the next `decode` call.
+    stream_pos: u64,
+    /// Start of the line being read (Headers) or where to resume a search (Body, Text, Skip).
+    line_start: usize,
+    /// Where to resume looking for the current line's LF (bare LFs already passed over).
+    lf_from: usize,
+    /// The message is a `Response: Follows` reply.
+    follows: bool,
+    kind: Kind,
+    blank_finder: memmem::Finder<'static>,
+}
+
+#[cfg(feature = "alloc")]
+impl Default for Decoder<'static> {
+    fn default() -> Self {
+        Decoder::new()
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Decoder<'static> {
+    /// A decoder with the default [`Config`] that owns its header storage.
+    pub fn new() -> Self {
+        Decoder::with_config(Config::default())
+    }
+
+    /// A decoder with the given settings that owns its header storage (it grows to the
+    /// largest message seen, up to `limits.max_headers`, and is reused).
+    pub fn with_config(config: Config) -> Self {
+        Decoder::from_storage(config, Storage::Owned(Vec::new()))
+    }
+}
+
+impl<'s> Decoder<'s> {
+    /// A decoder that stores header positions in `slots` and never allocates: a message
+    /// with more headers than `slots.len()` is an [`ErrorKind::StorageFull`] error.
+    pub fn with_storage(config: Config, slots: &'s mut [Span]) -> Self {
+        Decoder::from_storage(config, Storage::Lent(slots, 0))
+    }
+
+    fn from_storage(mut config: Config, storage: Storage<'s>) -> Self {
+        config.limits.max_message = config.limits.max_message.min(u32::MAX as usize);
+        Decoder {
+            config,
+            storage,
+            scanner: Scanner::new(),
+            state: State::Banner,
+            stream_pos: 0,
+            line_start: 0,
+            lf_from: 0,
+            follows: false,
+            kind: Kind::Other,
+            blank_finder: memmem::Finder::new(b"\n\r\n"),
+        }
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Stream offset of the first byte the next `decode` call will see.
+    pub fn position(&self) -> u64 {
+        self.stream_pos
+    }
+
+    /// Decodes the next item from `buf`, which must hold the bytes not yet consumed (the
+    /// same ones as last time, plus any new ones after them).
+    pub fn decode<'a>(&'a mut self, buf: &'a [u8]) -> Decoded<'a> {
+        let mut base = 0;
+        loop {
+            let rest = &buf[base..];
+            match self.step(rest) {
+                Step::Skip(n) => {
+                    base += n;
+                    self.stream_pos += n as u64;
+                }
+                Step::NeedMore => return Decoded::NeedMore { consumed: base },
+                Step::Error(error) => {
+                    self.begin_skip();
+                    return Decoded::Error {
+                        error,
+                        consumed: base,
+                    };
+                }
+                Step::Banner(end, consumed) => {
+                    self.finish_item(consumed);
+                    return Decoded::Item {
+                        item: Item::Banner(&rest[..end]),
+                        consumed: base + consumed,
+                    };
+                }
+                Step::Text(end, consumed) => {
+                    self.finish_item(consumed);
+                    return Decoded::Item {
+                        item: Item::Text(&rest[..end]),
+                        consumed: base + consumed,
+                    };
+                }
+                Step::Message {
+                    end,
+                    body,
+                    truncated,
+                } => {
+                    self.finish_item(end);
+                    let message = Message {
+                        bytes: &rest[..end],
+                        spans: self.storage.as_slice(),
+                        kind: self.kind,
+                        body,
+                        truncated,
+                    };
+                    return Decoded::Item {
+                        item: Item::Message(message),
+                        consumed: base + end,
+                    };
+                }
+            }
+        }
+    }
+
+    /// Call at the end of the stream with the bytes never consumed: an error if they hold
+    /// the start of an item (a cut-off message), `None` if they are only blank lines or
+    /// bytes being skipped after an error. Resets the decoder to read a new item.
+    pub fn finish(&mut self, rest: &[u8]) -> Option<Error> {
+        let skipping = self.state == State::Skip;
+        self.state = State::Idle;
+        self.line_start = 0;
+        self.lf_from = 0;
+        if skipping || rest.iter().all(|&b| b == b'\r' || b == b'\n') {
+            self.stream_pos += rest.len() as u64;
+            return None;
+        }
+        let offset = self.stream_pos;
+        self.stream_pos += rest.len() as u64;
+        Some(Error {
+            kind: ErrorKind::UnexpectedEof,
+            offset,
+            message_offset: offset,
+        })
+    }
+
+    fn finish_item(&mut self, consumed: usize) {
+        self.stream_pos += consumed as u64;
+        self.state = State::Idle;
+        self.line_start = 0;
+        self.lf_from = 0;
+    }
+
+    fn begin_skip(&mut self) {
+        self.state = State::Skip;
+        self.line_start = 0;
+        self.lf_from = 0;
+    }
+
+    fn error(&self, kind: ErrorKind, at: usize) -> Step {
+        Step::Error(Error {
+            kind,
+            offset: self.stream_pos + at as u64,
+            message_offset: self.stream_pos,
+        })
+    }
+
+    /// Limits that apply while an item is incomplete: the same errors, at the same offsets,
+    /// that the complete item would give, so chunking never changes the outcome.
+    fn need_more(&mut self, len: usize, line_start: Option<usize>) -> Step {
+        let limits = self.config.limits;
+        if let Some(p) = line_start {
+            if len - p > limits.max_line {
+                return self.error(
+                    ErrorKind::LineTooLong {
+                        limit: limits.max_line,
+                    },
+                    p,
+                );
+            }
+        }
+        if len > limits.max_message {
+            return self.error(
+                ErrorKind::MessageTooLarge {
+                    limit: limits.max_message,
+                },
+                0,
+            );
+        }
+        Step::NeedMore
+    }
+
+    fn step(&mut self, b: &[u8]) -> Step {
+        loop {
+            match self.state {
+                State::Banner | State::Idle => {
+                    match blank_line_len(b) {
+                        Some(0) => return Step::NeedMore,
+                        Some(n) => return Step::Skip(n),
+                        None => {}
+                    }
+                    if self.state == State::Banner {
+                        if let Some(step) = self.banner(b) {
+                            return step;
+                        }
+                    }
+                    self.storage.clear();
+                    self.follows = false;
+                    self.state = State::Headers;
+                }
+                State::Headers => match self.headers(b) {
+                    Some(step) => return step,
+                    None => continue,
+                },
+                State::Body { start } => return self.body(b, start),
+                State::Text => return self.text(b),
+                State::Skip => return self.skip(b),
+            }
+        }
+    }
+
+    /// The first line of the stream: a banner unless it is a header. `None` means "not a
+    /// banner, read it as a message".
+    fn banner(&mut self, b: &[u8]) -> Option<Step> {
+        let Some(lf) = self.scanner.find_lf(b, self.lf_from) else {
+            self.lf_from = b.len();
+            return Some(self.need_more(b.len(), Some(0)));
+        };
+        let end = if lf > 0 && b[lf - 1] == b'\r' {
+            lf - 1
+        } else {
+            lf
+        };
+        if end > self.config.limits.max_line {
+            return Some(self.error(
+                ErrorKind::LineTooLong {
+                    limit: self.config.limits.max_line,
+                },
+                0,
+            ));
+        }
+        self.lf_from = 0;
+        self.state = State::Idle;
+        if self.scanner.header_colon(b, 0, end).is_some() {
+            return None;
+        }
+        Some(Step::Banner(end, lf + 1))
+    }
+
+    /// Reads header lines. `None` means the state changed (to Body or Text): step again.
+    #[inline]
+    fn headers(&mut self, b: &[u8]) -> Option<Step> {
+        let lenient = self.config.line_endings == LineEndings::Lenient;
+        let limits = self.config.limits;
+        loop {
+            let p = self.line_start;
+            let in_message = self.storage.len() > 0;
+            if in_message {
+                // A blank line (or the `\r\n\n` ending some modules write) ends the message;
+                // in a Follows reply a line that starts with a bare LF starts the body.
+                match b.get(p) {
+                    None => return Some(self.need_more(b.len(), Some(p))),
+                    Some(b'\n') if self.follows && !lenient => {
+                        self.state = State::Body { start: p };
+                        self.line_start = p;
+                        return None;
+                    }
+                    Some(b'\n') => return Some(self.message_end(p + 1)),
+                    Some(b'\r') => match b.get(p + 1) {
+                        None => return Some(self.need_more(b.len(), Some(p))),
+                        Some(b'\n') => return Some(self.message_end(p + 2)),
+                        Some(_) => {}
+                    },
+                    Some(_) => {}
+                }
+            }
+            // Find the end of this line; a bare LF is part of the value in CRLF mode.
+            let mut from = self.lf_from.max(p);
+            let (end, next) = loop {
+                let Some(lf) = self.scanner.find_lf(b, from) else {
+                    self.lf_from = b.len();
+                    return Some(self.need_more(b.len(), Some(p)));
+                };
+                if lf > p && b[lf - 1] == b'\r' {
+                    break (lf - 1, lf + 1);
+                }
+                if lenient {
+                    break (lf, lf + 1);
+                }
+                if self.follows && in_message {
+                    // Legacy Command output: its lines end in bare LF.
+                    self.state = State::Body { start: p };
+                    self.line_start = p;
+                    return None;
+                }
+                from = lf + 1;
+            };
+            if end - p > limits.max_line {
+                return Some(self.error(
+                    ErrorKind::LineTooLong {
+                        limit: limits.max_line,
+                    },
+                    p,
+                ));
+            }
+            if next > limits.max_message {
+                return Some(self.error(
+                    ErrorKind::MessageTooLarge {
+                        limit: limits.max_message,
+                    },
+                    0,
+                ));
+            }
+            let Some(colon) = self.scanner.header_colon(b, p, end) else {
+                if !in_message {
+                    self.state = State::Text;
+                    self.line_start = 0;
+                    return None;
+                }
+                if self.follows {
+                    self.state = State::Body { start: p };
+                    self.line_start = p;
+                    return None;
+                }
+                return Some(self.error(ErrorKind::NotAHeader, p));
+            };
+            let value_start = if colon + 1 < end && b[colon + 1] == b' ' {
+                colon + 2
+            } else {
+                colon + 1
+            };
+            let span = Span {
+                key_start: p as u32,
+                key_end: colon as u32,
+                value_start: value_start as u32,
+                value_end: end as u32,
+            };
+            if let Err(kind) = self.storage.push(span, limits.max_headers) {
+                return Some(self.error(kind, p));
+            }
+            if !in_message {
+                self.kind = Kind::from_first_key(&b[p..colon]);
+                self.follows = self.kind == Kind::Response
+                    && b[value_start..end].eq_ignore_ascii_case(b"Follows");
+            }
+            self.line_start = next;
+            self.lf_from = next;
+        }
+    }
+
+    fn message_end(&mut self, end: usize) -> Step {
+        if end > self.config.limits.max_message {
+            return self.error(
+                ErrorKind::MessageTooLarge {
+                    limit: self.config.limits.max_message,
+                },
+                0,
+            );
+        }
+        Step::Message {
+            end,
+            body: None,
+            truncated: false,
+        }
+    }
+
+    /// The raw body of a `Response: Follows` reply, up to `--END COMMAND--` (or, when the
+    /// marker is missing, up to the first blank line, flagged as truncated).
+    fn body(&mut self, b: &[u8], start: usize) -> Step {
+        let max = self.config.limits.max_message;
+        if self.config.line_endings == LineEndings::Lenient {
+            return self.body_lenient(b, start);
+        }
+        let from = self.line_start.max(start);
+        let Some(i) = self.blank_finder.find(&b[from..]) else {
+            self.line_start = b.len().saturating_sub(2).max(start);
+            return self.need_more(b.len(), None);
+        };
+        // `q` is the LF that ends the last body line; a CRLF blank line follows it.
+        let q = from + i;
+        let end = q + 3;
+        if end > max {
+            return self.error(ErrorKind::MessageTooLarge { limit: max }, 0);
+        }
+        let marker_start = q + 1 - END_COMMAND.len() - 2;
+        let (body_end, truncated) = if q + 1 >= start + END_COMMAND.len() + 2
+            && &b[marker_start..q - 1] == END_COMMAND
+            && b[q - 1] == b'\r'
+        {
+            (marker_start, false)
+        } else {
+            (q + 1, true)
+        };
+        Step::Message {
+            end,
+            body: Some((start as u32, body_end as u32)),
+            truncated,
+        }
+    }
+
+    /// Lenient-mode body: only the `--END COMMAND--` line ends it (blank lines are output).
+    fn body_lenient(&mut self, b: &[u8], start: usize) -> Step {
+        let max = self.config.limits.max_message;
+        let mut from = self.line_start.max(start);
+        loop {
+            let Some(i) = memmem::find(&b[from..], END_COMMAND) else {
+                self.line_start = b.len().saturating_sub(END_COMMAND.len() - 1).max(start);
+                return self.need_more(b.len(), None);
+            };
+            let m = from + i;
+            let after_marker = m + END_COMMAND.len();
+            let Some(line_len) = line_ending_len(&b[after_marker..]) else {
+                self.line_start = m;
+                return self.need_more(b.len(), None);
+            };
+            if line_len == 0 {
+                from = m + 1;
+                continue;
+            }
+            let after_line = after_marker + line_len;
+            let end = match blank_line_len(&b[after_line..]) {
+                Some(0) => {
+                    self.line_start = m;
+                    return self.need_more(b.len(), None);
+                }
+                Some(n) => after_line + n,
+                None => after_line,
+            };
+            if end > max {
+                return self.error(ErrorKind::MessageTooLarge { limit: max }, 0);
+            }
+            return Step::Message {
+                end,
+                body: Some((start as u32, m as u32)),
+                truncated: false,
+            };
+        }
+    }
+
+    /// A header-less block, up to its blank line.
+    fn text(&mut self, b: &[u8]) -> Step {
+        match self.find_blank(b, self.line_start) {
+            Some((content_end, end)) => {
+                if end > self.config.limits.max_message {
+                    return self.error(
+                        ErrorKind::MessageTooLarge {
+                            limit: self.config.limits.max_message,
+                        },
+                        0,
+                    );
+                }
+                Step::Text(content_end, end)
+            }
+            None => {
+                self.line_start = b.len().saturating_sub(2);
+                self.need_more(b.len(), None)
+            }
+        }
+    }
+
+    /// After an error: drop bytes up to and including the next blank line.
+    fn skip(&mut self, b: &[u8]) -> Step {
+        match self.find_blank(b, self.line_start) {
+            Some((_, end)) => {
+                self.state = State::Idle;
+                self.line_start = 0;
+                Step::Skip(end)
+            }
+            None => {
+                // Keep the last two bytes: they may begin a boundary.
+                let keep = b.len().min(2);
+                self.line_start = 0;
+                match b.len() - keep {
+                    0 => Step::NeedMore,
+                    n => Step::Skip(n),
+                }
+            }
+        }
+    }
+
+    /// The first blank line at or after `from`: (end of the content before it, end of the
+    /// blank line).
+    fn find_blank(&self, b: &[u8], from: usize) -> Option<(usize, usize)> {
+        match self.config.line_endings {
+            LineEndings::Crlf => self
+                .blank_finder
+                .find(&b[from..])
+                .map(|i| (from + i + 1, from + i + 3)),
+            LineEndings::Lenient => {
+                let mut at = from;
+                while let Some(i) = memchr::memchr(b'\n', &b[at..]) {
+                    let q = at + i;
+                    match blank_line_len(&b[q + 1..]) {
+                        Some(0) => return None,
+                        Some(n) => return Some((q + 1, q + 1 + n)),
+                        None => at = q + 1,
+                    }
+                }
+                None
+            }
+        }
+    }
+}
+
+/// Length of the blank line (`\r\n` or `\n`) at the start of `b`: `Some(0)` when `b` is too
+/// short to tell, `None` when it does not start with one.
+#[inline]
+fn blank_line_len(b: &[u8]) -> Option<usize> {
+    match b {
+        [] | [b'\r'] => Some(0),
+        [b'\n', ..] => Some(1),
+        [b'\r', b'\n', ..] => Some(2),
+        _ => None,
+    }
+}
+
+/// Like [`blank_line_len`], but `Some(0)` also covers "not a line ending", told apart by
+/// the caller: returns `None` when `b` is too short to tell.
+fn line_ending_len(b: &[u8]) -> Option<usize> {
+    match b {
+        [] | [b'\r'] => None,
+        [b'\n', ..] => Some(1),
+        [b'\r', b'\n', ..] => Some(2),
+        _ => Some(0),
+    }
+}

@@ -1,0 +1,61 @@
+//! Sans-IO decoder (and, later, encoder) for the Asterisk Manager Interface (AMI).
+//!
+//! AMI is the line-oriented text protocol that Asterisk speaks on TCP port 5038: a banner
+//! line, then messages made of `Key: Value` lines, each message ended by an empty line.
+//!
+//! # Contract
+//! - **No IO, no clock, no threads.** You read bytes however you like and hand them to a
+//!   [`Decoder`]; it tells you what they contain and how many bytes it has used.
+//! - **Any chunking.** Feed one byte at a time or a whole file: the same items come out.
+//!   The decoder keeps its place as offsets, so a large reply read in small pieces costs
+//!   time linear in its length.
+//! - **Zero-copy, no allocation while decoding.** Items borrow from your buffer. Header
+//!   positions go into storage that is allocated once (`alloc`) or lent by you
+//!   ([`Decoder::with_storage`], for `no_std` without an allocator).
+//! - **Byte-exact.** Keys and values are bytes as on the wire (values are often not UTF-8).
+//!   Malformed input gives a typed [`Error`] with its byte offset, then the decoder skips to
+//!   the next message boundary and nothing after it is lost.
+//!
+//! # Example
+//! ```
+//! use ami_proto::{Decoded, Decoder, Item};
+//!
+//! let wire = b"Asterisk Call Manager/2.10.6\r\nEvent: FullyBooted\r\nStatus: Fully Booted\r\n\r\n";
+//! let mut decoder = Decoder::new();
+//! let mut buf = &wire[..];
+//! let mut names = Vec::new();
+//! loop {
+//!     match decoder.decode(buf) {
+//!         Decoded::Item { item, consumed } => {
+//!             match item {
+//!                 Item::Banner(text) => names.push(text.to_vec()),
+//!                 Item::Message(msg) => names.push(msg.get("Event").unwrap().to_vec()),
+//!                 Item::Text(_) => {}
+//!             }
+//!             buf = &buf[consumed..];
+//!         }
+//!         Decoded::Error { error, consumed } => panic!("{error}"),
+//!         Decoded::NeedMore { consumed } => { buf = &buf[consumed..]; break; }
+//!     }
+//! }
+//! assert_eq!(names, [b"Asterisk Call Manager/2.10.6".to_vec(), b"FullyBooted".to_vec()]);
+//! ```
+#![no_std]
+#![deny(missing_docs)]
+#![warn(unreachable_pub)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod config;
+mod decoder;
+mod error;
+mod message;
+mod scan;
+
+pub use config::{Config, Limits, LineEndings};
+pub use decoder::{Decoded, Decoder, Item};
+pub use error::{Error, ErrorKind};
+pub use message::{Header, Headers, Kind, Message, OutputLines, Span};

@@ -1,0 +1,1 @@
+//! Typed AMI events and actions generated from the text Asterisk prints for `manager show`.

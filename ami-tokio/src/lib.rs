@@ -1,0 +1,1 @@
+//! A tokio-util `Decoder`/`Encoder` adapter over ami-proto.

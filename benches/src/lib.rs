@@ -1,0 +1,1 @@
+//! Benchmark inputs: the deterministic busy-PBX stream generator.
