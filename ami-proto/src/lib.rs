@@ -51,11 +51,15 @@ extern crate std;
 
 mod config;
 mod decoder;
+mod encode;
 mod error;
 mod message;
 mod scan;
 
 pub use config::{Config, Limits, LineEndings};
 pub use decoder::{Decoded, Decoder, Item};
+#[cfg(feature = "alloc")]
+pub use encode::encode_to_vec;
+pub use encode::{encode, ActionWriter, EncodeError, EncodeErrorKind, MAX_HEADERS, MAX_LINE};
 pub use error::{Error, ErrorKind};
 pub use message::{Header, Headers, Kind, Message, OutputLines, Span};
