@@ -1,0 +1,249 @@
+//! The grammar of one `manager show event NAME` / `manager show command NAME` file.
+//!
+//! ```text
+//! file     = blank* (not-found | item+) blank* EOF
+//! item     = ["Event: NAME" blank*] [title blank*] section+
+//! section  = "[Name]" body            (an unknown name is an error)
+//! list     = "[List Responses]" ("None" | item+) ["[End List Responses]"]   (same for Final)
+//! ```
+//! A body runs until the next section header, title, or (outside `[Syntax]`) `Event:` line:
+//! that is how 13.x, which has no end markers, separates the events embedded in a list.
+
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_until};
+use nom::character::complete::space0;
+use nom::combinator::{eof, value};
+use nom::sequence::{delimited, preceded};
+use nom::Parser;
+
+use super::args::arguments;
+use super::error::PErr;
+use super::lines::{blanks, event_marker, line, section_header, title, Res};
+use super::syntax::syntax_body;
+use crate::model::{Doc, DocFile, DocKind, SyntaxValue};
+
+/// What the dump prints for an empty section.
+const NOT_AVAILABLE: &str = "Not available";
+
+/// Parses a whole file.
+pub(crate) fn doc_file(i: &str) -> Res<'_, DocFile> {
+    let (i, _) = blanks(i)?;
+    let (i, file) = match not_found(i) {
+        Ok(done) => done,
+        Err(nom::Err::Error(_)) => {
+            let (i, docs) = items(false, i)?;
+            (i, DocFile::Found(docs))
+        }
+        Err(e) => return Err(e),
+    };
+    let (i, _) = blanks(i)?;
+    if eof::<_, PErr<'_>>(i).is_err() {
+        let (_, l) = line(i)?;
+        return PErr::fail(i, format!("unexpected line {l:?}"));
+    }
+    Ok((i, file))
+}
+
+/// `Could not find event 'NAME'`: the CLI's answer for an undocumented name.
+fn not_found(i: &str) -> Res<'_, DocFile> {
+    let kind = alt((
+        value(DocKind::Event, tag("event")),
+        value(DocKind::Action, alt((tag("command"), tag("action")))),
+    ));
+    let (i, (kind, name)) = (
+        preceded(tag("Could not find "), kind),
+        delimited(tag(" '"), take_until("'"), (tag("'"), space0)),
+    )
+        .parse(i)?;
+    let (i, _) = line(i).unwrap_or((i, ""));
+    Ok((
+        i,
+        DocFile::NotFound {
+            kind,
+            name: name.to_string(),
+        },
+    ))
+}
+
+/// One or more items.
+fn items(nested: bool, mut i: &str) -> Res<'_, Vec<Doc>> {
+    let mut docs = Vec::new();
+    loop {
+        match item(nested, i) {
+            Ok((rest, doc)) => {
+                docs.push(doc);
+                i = rest;
+            }
+            Err(nom::Err::Error(e)) if docs.is_empty() => return Err(nom::Err::Error(e)),
+            Err(nom::Err::Error(_)) => return Ok((i, docs)),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// One definition: optional `Event:` line, optional title, then its sections.
+fn item(nested: bool, start: &str) -> Res<'_, Doc> {
+    let (i, _) = blanks(start)?;
+    let (i, marker) = match event_marker(i) {
+        Ok((rest, name)) => (blanks(rest)?.0, Some(name)),
+        Err(_) => (i, None),
+    };
+    let (mut i, heading) = match title(i) {
+        Ok((rest, heading)) => (blanks(rest)?.0, Some(heading)),
+        Err(_) => (i, None),
+    };
+    let mut doc = Doc::default();
+    let mut sections = 0;
+    loop {
+        let (at, _) = blanks(i)?;
+        let Ok((after, name)) = section_header(at) else {
+            break;
+        };
+        let (rest, mut body) = body(name == "Syntax", after)?;
+        if body.len() == 1 && body[0].trim() == NOT_AVAILABLE {
+            body.clear();
+        }
+        match name {
+            "Synopsis" => doc.synopsis = paragraph(&body),
+            "Provided By" => doc.provided_by = paragraph(&body),
+            "Since" => doc.since = split_list(&body),
+            "Description" => doc.description = text(&body),
+            "Syntax" => doc.syntax = syntax_body(&body)?,
+            "Arguments" => {
+                doc.arguments = arguments(&body).or_else(|n| {
+                    PErr::fail(
+                        body[n],
+                        format!("unrecognised [Arguments] line {:?}", body[n]),
+                    )
+                })?
+            }
+            "Privilege" => doc.privilege = split_list(&body),
+            "See Also" => doc.see_also = split_list(&body),
+            "List Responses" | "Final Response" if !nested => {
+                let end = if name == "List Responses" {
+                    "End List Responses"
+                } else {
+                    "End Final Response"
+                };
+                let (rest, embedded) = embedded(after, end)?;
+                if name == "List Responses" {
+                    doc.list_responses = embedded;
+                } else {
+                    doc.final_response = embedded;
+                }
+                i = rest;
+                sections += 1;
+                continue;
+            }
+            "List Responses" | "Final Response" | "End List Responses" | "End Final Response" => {
+                break
+            }
+            other => return PErr::fail(at, format!("unknown section [{other}]")),
+        }
+        i = rest;
+        sections += 1;
+    }
+    if sections == 0 {
+        return PErr::soft(start, "expected a [Section]");
+    }
+    let (kind, name) = identify(&doc, marker, heading).map_or_else(
+        || {
+            PErr::fail(
+                start,
+                "a definition without a name (no title, Event: or fixed syntax line)".into(),
+            )
+        },
+        Ok,
+    )?;
+    doc.kind = kind;
+    doc.name = name;
+    Ok((i, doc))
+}
+
+/// The name and kind, from the title, else the `Event:` line, else the first syntax line.
+fn identify(
+    doc: &Doc,
+    marker: Option<&str>,
+    heading: Option<(DocKind, &str)>,
+) -> Option<(DocKind, String)> {
+    if let Some((kind, name)) = heading {
+        return Some((kind, name.to_string()));
+    }
+    if let Some(name) = marker {
+        return Some((DocKind::Event, name.to_string()));
+    }
+    let first = doc.syntax.first()?;
+    let SyntaxValue::Fixed(name) = &first.value else {
+        return None;
+    };
+    let kind = if first.key.eq_ignore_ascii_case("Action") {
+        DocKind::Action
+    } else {
+        DocKind::Event
+    };
+    Some((kind, name.clone()))
+}
+
+/// `None` or the embedded events of a list section, then its optional end marker.
+fn embedded<'a>(i: &'a str, end: &str) -> Res<'a, Vec<Doc>> {
+    let (i, _) = blanks(i)?;
+    let (i, docs) = match line(i) {
+        Ok((rest, l)) if l.trim() == "None" => (rest, Vec::new()),
+        _ => items(true, i)?,
+    };
+    let (at, _) = blanks(i)?;
+    match section_header(at) {
+        Ok((rest, name)) if name == end => Ok((rest, docs)),
+        _ => Ok((i, docs)),
+    }
+}
+
+/// The lines of a section body, up to the next header, title or embedded `Event:` line.
+fn body(syntax: bool, mut i: &str) -> Res<'_, Vec<&str>> {
+    let mut lines = Vec::new();
+    while !i.is_empty()
+        && section_header(i).is_err()
+        && title(i).is_err()
+        && (syntax || event_marker(i).is_err())
+    {
+        let (rest, l) = line(i)?;
+        lines.push(l);
+        i = rest;
+    }
+    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
+    }
+    while lines.first().is_some_and(|l| l.trim().is_empty()) {
+        lines.remove(0);
+    }
+    Ok((i, lines))
+}
+
+/// The body as text with its line breaks; `None` for `Not available` or nothing.
+fn text(lines: &[&str]) -> Option<String> {
+    let joined = lines
+        .iter()
+        .map(|l| l.trim_end())
+        .collect::<Vec<_>>()
+        .join("\n");
+    (!joined.is_empty() && joined != NOT_AVAILABLE).then_some(joined)
+}
+
+/// The body as one paragraph (wrapped lines joined by spaces).
+fn paragraph(lines: &[&str]) -> Option<String> {
+    let joined = lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+    (!joined.is_empty() && joined != NOT_AVAILABLE).then_some(joined)
+}
+
+/// A comma-separated body (`[Since]`, `[Privilege]`, `[See Also]`).
+fn split_list(lines: &[&str]) -> Vec<String> {
+    paragraph(lines)
+        .map(|p| {
+            p.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,157 @@
+//! Every committed dump parses, with the structure the files show.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ami_spec::dump::{load_spec, parse_doc};
+use ami_spec::model::{DocFile, DocKind, KeyPattern, SyntaxValue};
+
+fn spec_dirs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("specs");
+    let mut dirs: Vec<PathBuf> = fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn every_dump_file_parses_and_matches_its_list() {
+    let dirs = spec_dirs();
+    assert!(dirs.len() >= 2, "{dirs:?}");
+    for dir in dirs {
+        let spec = load_spec(&dir).unwrap_or_else(|e| panic!("{e}"));
+        // The `.event-names` / `.action-names` files hold the table's names one per line.
+        for (list, file) in [
+            (&spec.event_list, ".event-names"),
+            (&spec.action_list, ".action-names"),
+        ] {
+            // (sorted there; the table is in the CLI's own order)
+            let mut names: Vec<String> = fs::read_to_string(dir.join(file))
+                .unwrap()
+                .lines()
+                .map(str::to_string)
+                .collect();
+            let mut parsed = list.names.clone();
+            names.sort();
+            parsed.sort();
+            assert_eq!(parsed, names, "{}", dir.display());
+        }
+        if let Some(total) = spec.event_list.total {
+            assert_eq!(total, spec.event_list.names.len());
+        }
+        // Every listed name has a definition or an explicit `Could not find`.
+        for name in &spec.event_list.names {
+            let found = spec.doc(DocKind::Event, name).is_some();
+            let missing = spec.not_found.contains(&(DocKind::Event, name.clone()));
+            assert!(found ^ missing, "{} event {name}", spec.version);
+            assert!(!missing || spec.event_list.may_be_truncated(name), "{name}");
+        }
+        for name in &spec.action_list.names {
+            let doc = spec
+                .doc(DocKind::Action, name)
+                .unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(doc.syntax[0].value, SyntaxValue::Fixed(name.clone()));
+        }
+        for doc in spec.events.iter().chain(&spec.actions) {
+            // `[Syntax]` may be `Not available` (23.4.1 Rename); otherwise it starts fixed.
+            if let Some(first) = doc.syntax.first() {
+                assert_eq!(
+                    first.value,
+                    SyntaxValue::Fixed(doc.name.clone()),
+                    "{}",
+                    doc.name
+                );
+            }
+            assert!(doc.synopsis.is_some(), "{} {}", spec.version, doc.name);
+        }
+    }
+}
+
+#[test]
+fn each_file_is_one_definition_except_multi_module_events() {
+    for dir in spec_dirs() {
+        for sub in ["event", "action"] {
+            for entry in fs::read_dir(dir.join(sub)).unwrap() {
+                let path = entry.unwrap().path();
+                let text = fs::read_to_string(&path).unwrap();
+                let titles = text.matches("-= Info about").count();
+                let embedded = text.matches("\n[List Responses]\nEvent:").count();
+                match parse_doc(&text).unwrap_or_else(|e| panic!("{}", e.in_file(&path))) {
+                    DocFile::Found(docs) => {
+                        // 23.x: one title per top-level definition plus one per embedded event.
+                        let embedded_docs: usize = docs
+                            .iter()
+                            .map(|d| d.list_responses.len() + d.final_response.len())
+                            .sum();
+                        if titles > 0 {
+                            assert_eq!(docs.len() + embedded_docs, titles, "{}", path.display());
+                        } else {
+                            assert_eq!(docs.len(), 1, "{}", path.display());
+                            assert!(embedded == 0 || embedded_docs > 0);
+                        }
+                    }
+                    DocFile::NotFound { .. } => assert!(text.starts_with("Could not find")),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn real_file_details() {
+    let dirs = spec_dirs();
+    let new = load_spec(
+        dirs.iter()
+            .find(|d| d.ends_with("asterisk-23.4.1"))
+            .unwrap(),
+    )
+    .unwrap();
+    let old = load_spec(
+        dirs.iter()
+            .find(|d| d.ends_with("asterisk-13.38.3"))
+            .unwrap(),
+    )
+    .unwrap();
+
+    // Two definitions of LogChannel merged, both synopses kept.
+    let log = new.doc(DocKind::Event, "LogChannel").unwrap();
+    assert!(log.synopsis.as_deref().unwrap().contains("re-enabled"));
+    assert!(log.synopsis.as_deref().unwrap().contains("disabled"));
+
+    // Enum values of ChannelStateDesc.
+    let newstate = old.doc(DocKind::Event, "Newstate").unwrap();
+    let desc = newstate.argument("ChannelStateDesc").unwrap();
+    let values: Vec<&str> = desc.values.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(values.len(), 11);
+    assert!(values.contains(&"Dialing Offhook"));
+
+    // RTCP report blocks are one numbered family per field.
+    let rtcp = new.doc(DocKind::Event, "RTCPReceived").unwrap();
+    let lsr = rtcp.syntax.iter().find(|l| l.key == "ReportXLSR").unwrap();
+    assert!(
+        matches!(&lsr.pattern, KeyPattern::Numbered { prefix, suffix, .. } if prefix == "Report" && suffix == "LSR")
+    );
+
+    // List actions carry their item and final events, in both layouts.
+    for spec in [&old, &new] {
+        let list = spec.doc(DocKind::Action, "CoreShowChannels").unwrap();
+        assert_eq!(list.list_responses.len(), 1);
+        assert_eq!(list.list_responses[0].name, "CoreShowChannel");
+        assert_eq!(list.final_response[0].name, "CoreShowChannelsComplete");
+        assert!(list.privilege.contains(&"system".to_string()));
+    }
+    let endpoint = new.doc(DocKind::Action, "PJSIPShowEndpoint").unwrap();
+    assert_eq!(endpoint.list_responses.len(), 6);
+    assert_eq!(
+        new.doc(DocKind::Event, "Newstate").unwrap().since,
+        ["12.0.0"]
+    );
+    assert!(new
+        .doc(DocKind::Action, "Originate")
+        .unwrap()
+        .description
+        .is_some());
+}
