@@ -18,9 +18,10 @@ pub enum LineEndings {
 /// a panic or unbounded memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Longest line in bytes, terminator excluded (banner, headers, text lines).
+    /// Longest line in bytes, its line ending included (banner and header lines).
     pub max_line: usize,
-    /// Largest message in bytes, terminators and a Command body included.
+    /// Largest message in bytes, line endings, the final blank line and a Command body
+    /// included.
     /// Values above `u32::MAX` are treated as `u32::MAX`.
     pub max_message: usize,
     /// Most header lines in one message (an Asterisk 14+ Command reply has one per output

@@ -5,7 +5,7 @@
 use alloc::vec::Vec;
 use memchr::memmem;
 
-use crate::config::{Config, LineEndings};
+use crate::config::{Config, Limits, LineEndings};
 use crate::error::{Error, ErrorKind};
 use crate::message::{Kind, Message, Span};
 use crate::scan::Scanner;
@@ -324,29 +324,35 @@ impl<'s> Decoder<'s> {
         })
     }
 
-    /// Limits that apply while an item is incomplete: the same errors, at the same offsets,
-    /// that the complete item would give, so chunking never changes the outcome.
-    fn need_more(&mut self, len: usize, line_start: Option<usize>) -> Step {
-        let limits = self.config.limits;
-        if let Some(p) = line_start {
-            if len - p > limits.max_line {
-                return self.error(
-                    ErrorKind::LineTooLong {
-                        limit: limits.max_line,
-                    },
-                    p,
-                );
-            }
+    /// The limit error, if any, once `reached` bytes of the item are known to belong to it
+    /// and the current line (if any) started at `line_start`.
+    ///
+    /// A limit counts terminators, so the byte at which a limit is broken is the same
+    /// whether the item is complete or still arriving: when both limits are broken, the one
+    /// broken at the earlier byte wins. That makes errors independent of chunking.
+    fn exceeded(&self, line_start: Option<usize>, reached: usize) -> Option<Step> {
+        let Limits {
+            max_line,
+            max_message,
+            ..
+        } = self.config.limits;
+        let line_breaks_at =
+            line_start.map_or(usize::MAX, |p| p.saturating_add(max_line).saturating_add(1));
+        let message_breaks_at = max_message + 1;
+        if reached >= line_breaks_at && line_breaks_at <= message_breaks_at {
+            let p = line_start.unwrap_or(0);
+            return Some(self.error(ErrorKind::LineTooLong { limit: max_line }, p));
         }
-        if len > limits.max_message {
-            return self.error(
-                ErrorKind::MessageTooLarge {
-                    limit: limits.max_message,
-                },
-                0,
-            );
+        if reached >= message_breaks_at {
+            return Some(self.error(ErrorKind::MessageTooLarge { limit: max_message }, 0));
         }
-        Step::NeedMore
+        None
+    }
+
+    /// The buffer ends inside the item: a limit error if the bytes so far already break
+    /// one, else "need more".
+    fn need_more(&self, b: &[u8], line_start: Option<usize>) -> Step {
+        self.exceeded(line_start, b.len()).unwrap_or(Step::NeedMore)
     }
 
     fn step(&mut self, b: &[u8]) -> Step {
@@ -383,20 +389,15 @@ impl<'s> Decoder<'s> {
     fn banner(&mut self, b: &[u8]) -> Option<Step> {
         let Some(lf) = self.scanner.find_lf(b, self.lf_from) else {
             self.lf_from = b.len();
-            return Some(self.need_more(b.len(), Some(0)));
+            return Some(self.need_more(b, Some(0)));
         };
         let end = if lf > 0 && b[lf - 1] == b'\r' {
             lf - 1
         } else {
             lf
         };
-        if end > self.config.limits.max_line {
-            return Some(self.error(
-                ErrorKind::LineTooLong {
-                    limit: self.config.limits.max_line,
-                },
-                0,
-            ));
+        if let Some(step) = self.exceeded(Some(0), lf + 1) {
+            return Some(step);
         }
         self.lf_from = 0;
         self.state = State::Idle;
@@ -418,7 +419,7 @@ impl<'s> Decoder<'s> {
                 // A blank line (or the `\r\n\n` ending some modules write) ends the message;
                 // in a Follows reply a line that starts with a bare LF starts the body.
                 match b.get(p) {
-                    None => return Some(self.need_more(b.len(), Some(p))),
+                    None => return Some(self.need_more(b, Some(p))),
                     Some(b'\n') if self.follows && !lenient => {
                         self.state = State::Body { start: p };
                         self.line_start = p;
@@ -426,7 +427,7 @@ impl<'s> Decoder<'s> {
                     }
                     Some(b'\n') => return Some(self.message_end(p + 1)),
                     Some(b'\r') => match b.get(p + 1) {
-                        None => return Some(self.need_more(b.len(), Some(p))),
+                        None => return Some(self.need_more(b, Some(p))),
                         Some(b'\n') => return Some(self.message_end(p + 2)),
                         Some(_) => {}
                     },
@@ -438,7 +439,7 @@ impl<'s> Decoder<'s> {
             let (end, next) = loop {
                 let Some(lf) = self.scanner.find_lf(b, from) else {
                     self.lf_from = b.len();
-                    return Some(self.need_more(b.len(), Some(p)));
+                    return Some(self.need_more(b, Some(p)));
                 };
                 if lf > p && b[lf - 1] == b'\r' {
                     break (lf - 1, lf + 1);
@@ -454,21 +455,8 @@ impl<'s> Decoder<'s> {
                 }
                 from = lf + 1;
             };
-            if end - p > limits.max_line {
-                return Some(self.error(
-                    ErrorKind::LineTooLong {
-                        limit: limits.max_line,
-                    },
-                    p,
-                ));
-            }
-            if next > limits.max_message {
-                return Some(self.error(
-                    ErrorKind::MessageTooLarge {
-                        limit: limits.max_message,
-                    },
-                    0,
-                ));
+            if let Some(step) = self.exceeded(Some(p), next) {
+                return Some(step);
             }
             let Some(colon) = self.scanner.header_colon(b, p, end) else {
                 if !in_message {
@@ -508,13 +496,8 @@ impl<'s> Decoder<'s> {
     }
 
     fn message_end(&mut self, end: usize) -> Step {
-        if end > self.config.limits.max_message {
-            return self.error(
-                ErrorKind::MessageTooLarge {
-                    limit: self.config.limits.max_message,
-                },
-                0,
-            );
+        if let Some(step) = self.exceeded(None, end) {
+            return step;
         }
         Step::Message {
             end,
@@ -526,27 +509,27 @@ impl<'s> Decoder<'s> {
     /// The raw body of a `Response: Follows` reply, up to `--END COMMAND--` (or, when the
     /// marker is missing, up to the first blank line, flagged as truncated).
     fn body(&mut self, b: &[u8], start: usize) -> Step {
-        let max = self.config.limits.max_message;
         if self.config.line_endings == LineEndings::Lenient {
             return self.body_lenient(b, start);
         }
         let from = self.line_start.max(start);
         let Some(i) = self.blank_finder.find(&b[from..]) else {
             self.line_start = b.len().saturating_sub(2).max(start);
-            return self.need_more(b.len(), None);
+            return self.need_more(b, None);
         };
         // `q` is the LF that ends the last body line; a CRLF blank line follows it.
         let q = from + i;
         let end = q + 3;
-        if end > max {
-            return self.error(ErrorKind::MessageTooLarge { limit: max }, 0);
+        if let Some(step) = self.exceeded(None, end) {
+            return step;
         }
-        let marker_start = q + 1 - END_COMMAND.len() - 2;
-        let (body_end, truncated) = if q + 1 >= start + END_COMMAND.len() + 2
-            && &b[marker_start..q - 1] == END_COMMAND
+        // The body ends with the marker line `--END COMMAND--\r\n` when it is there.
+        let marker_line = END_COMMAND.len() + 2;
+        let (body_end, truncated) = if q + 1 >= start + marker_line
+            && &b[q + 1 - marker_line..q - 1] == END_COMMAND
             && b[q - 1] == b'\r'
         {
-            (marker_start, false)
+            (q + 1 - marker_line, false)
         } else {
             (q + 1, true)
         };
@@ -559,18 +542,17 @@ impl<'s> Decoder<'s> {
 
     /// Lenient-mode body: only the `--END COMMAND--` line ends it (blank lines are output).
     fn body_lenient(&mut self, b: &[u8], start: usize) -> Step {
-        let max = self.config.limits.max_message;
         let mut from = self.line_start.max(start);
         loop {
             let Some(i) = memmem::find(&b[from..], END_COMMAND) else {
                 self.line_start = b.len().saturating_sub(END_COMMAND.len() - 1).max(start);
-                return self.need_more(b.len(), None);
+                return self.need_more(b, None);
             };
             let m = from + i;
             let after_marker = m + END_COMMAND.len();
             let Some(line_len) = line_ending_len(&b[after_marker..]) else {
                 self.line_start = m;
-                return self.need_more(b.len(), None);
+                return self.need_more(b, None);
             };
             if line_len == 0 {
                 from = m + 1;
@@ -580,13 +562,13 @@ impl<'s> Decoder<'s> {
             let end = match blank_line_len(&b[after_line..]) {
                 Some(0) => {
                     self.line_start = m;
-                    return self.need_more(b.len(), None);
+                    return self.need_more(b, None);
                 }
                 Some(n) => after_line + n,
                 None => after_line,
             };
-            if end > max {
-                return self.error(ErrorKind::MessageTooLarge { limit: max }, 0);
+            if let Some(step) = self.exceeded(None, end) {
+                return step;
             }
             return Step::Message {
                 end,
@@ -600,19 +582,14 @@ impl<'s> Decoder<'s> {
     fn text(&mut self, b: &[u8]) -> Step {
         match self.find_blank(b, self.line_start) {
             Some((content_end, end)) => {
-                if end > self.config.limits.max_message {
-                    return self.error(
-                        ErrorKind::MessageTooLarge {
-                            limit: self.config.limits.max_message,
-                        },
-                        0,
-                    );
+                if let Some(step) = self.exceeded(None, end) {
+                    return step;
                 }
                 Step::Text(content_end, end)
             }
             None => {
                 self.line_start = b.len().saturating_sub(2);
-                self.need_more(b.len(), None)
+                self.need_more(b, None)
             }
         }
     }
