@@ -1,0 +1,134 @@
+//! Writes the fuzz seed corpus `corpus/fuzz/<target>/` from the real captures in
+//! `corpus/asterisk-*/` (whole small sessions, both directions, and one message of each kind
+//! split out of every session). Deterministic: run it again after adding captures.
+//!
+//! `cargo run -p benches --example fuzz_seeds` (from the workspace root).
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ami_proto::{Decoded, Decoder, Item};
+use benches::fuzzing::ChunkedInput;
+
+/// Whole sessions up to this size become seeds as they are.
+const SMALL_SESSION: usize = 16 * 1024;
+
+/// Selectors (see `benches::fuzzing::config_from_selector`) given to whole sessions in turn:
+/// defaults, 1-byte reads, lenient + 1460-byte reads, small limits + lent storage + 7-byte
+/// reads, middle limits + 64-byte reads.
+const SESSION_SELECTORS: [u8; 5] = [0x00, 0x10, 0xc1, 0x5a, 0x84];
+
+/// Read-size lists given to whole sessions in turn for `decode_chunked`.
+const READS: [&[usize]; 5] = [&[1], &[2, 3], &[7], &[64, 1], &[200, 13, 5]];
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut sessions: Vec<PathBuf> = Vec::new();
+    for dir in fs::read_dir(root.join("corpus")).expect("corpus/") {
+        let dir = dir.unwrap().path();
+        let is_capture = dir
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("asterisk-"));
+        if !is_capture {
+            continue;
+        }
+        for file in fs::read_dir(&dir).unwrap() {
+            let file = file.unwrap().path();
+            let name = file.to_string_lossy();
+            if name.ends_with(".server.bin") || name.ends_with(".client.bin") {
+                sessions.push(file);
+            }
+        }
+    }
+    sessions.sort();
+
+    let stream = Seeds::new(&root, "decode_stream");
+    let chunked = Seeds::new(&root, "decode_chunked");
+    let mut seen = BTreeSet::new();
+    let mut small = 0;
+    for path in &sessions {
+        let bytes = fs::read(path).unwrap();
+        let name = format!(
+            "{}-{}",
+            path.parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy(),
+            path.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .trim_end_matches(".bin")
+        );
+        if bytes.len() <= SMALL_SESSION {
+            let selector = SESSION_SELECTORS[small % SESSION_SELECTORS.len()];
+            stream.write(&name, &[&[selector], &bytes[..]].concat());
+            let input = ChunkedInput {
+                selector: selector & 0x0f,
+                reads: READS[small % READS.len()].to_vec(),
+                data: bytes.clone(),
+            };
+            chunked.write(&name, &input.to_bytes());
+            small += 1;
+        }
+        for (label, item) in split(&bytes) {
+            if seen.insert(label.clone()) {
+                stream.write(&format!("item-{label}"), &[&[0u8], &item[..]].concat());
+            }
+        }
+    }
+    println!(
+        "{} sessions, {small} small ones, {} distinct items",
+        sessions.len(),
+        seen.len()
+    );
+}
+
+/// The items of a capture with a label per kind (`Event-Newchannel`, `Response-Follows`,
+/// `banner`, `text`) and their wire bytes.
+fn split(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut decoder = Decoder::new();
+    let mut rest = bytes;
+    loop {
+        match decoder.decode(rest) {
+            Decoded::Item { item, consumed } => {
+                let label = match item {
+                    Item::Banner(_) => "banner".to_string(),
+                    Item::Text(_) => "text".to_string(),
+                    Item::Message(m) => {
+                        let key = m.header_at(0).key;
+                        let name: String = String::from_utf8_lossy(m.name())
+                            .chars()
+                            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                            .take(40)
+                            .collect();
+                        format!("{}-{name}", String::from_utf8_lossy(key))
+                    }
+                };
+                out.push((label, rest[..consumed].to_vec()));
+                rest = &rest[consumed..];
+            }
+            // Client captures hold deliberately odd requests: keep what decodes.
+            Decoded::Error { .. } => return out,
+            Decoded::NeedMore { .. } => return out,
+        }
+    }
+}
+
+/// One target's seed folder, emptied first so removed seeds do not linger.
+struct Seeds(PathBuf);
+
+impl Seeds {
+    fn new(root: &Path, target: &str) -> Seeds {
+        let dir = root.join("corpus/fuzz").join(target);
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        Seeds(dir)
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) {
+        fs::write(self.0.join(name), bytes).unwrap();
+    }
+}
