@@ -63,3 +63,9 @@ pub use encode::encode_to_vec;
 pub use encode::{encode, ActionWriter, EncodeError, EncodeErrorKind, MAX_HEADERS, MAX_LINE};
 pub use error::{Error, ErrorKind};
 pub use message::{Header, Headers, Kind, Message, OutputLines, Span};
+
+/// Internals for the fuzz targets and benchmarks; not a stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::scan::classify::{classify, classify_portable, Masks, WINDOW};
+}

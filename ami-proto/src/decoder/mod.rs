@@ -1,14 +1,17 @@
 //! The push decoder: a state machine over the caller's buffer that keeps its place as
 //! offsets, so no byte is scanned twice however the input is chunked.
 
-#[cfg(feature = "alloc")]
-use alloc::vec::Vec;
+mod header_run;
+mod storage;
+
 use memchr::memmem;
 
 use crate::config::{Config, Limits, LineEndings};
 use crate::error::{Error, ErrorKind};
 use crate::message::{Kind, Message, Span};
-use crate::scan::Scanner;
+use crate::scan::{find_lf, header_colon};
+use header_run::{read_header_run, RunLimits};
+use storage::Storage;
 
 /// The end of a legacy Command body.
 const END_COMMAND: &[u8] = b"--END COMMAND--";
@@ -96,70 +99,11 @@ enum Step {
     },
 }
 
-/// Header positions of the message being decoded.
-#[derive(Debug)]
-enum Storage<'s> {
-    #[cfg(feature = "alloc")]
-    Owned(Vec<Span>),
-    Lent(&'s mut [Span], usize),
-}
-
-impl Storage<'_> {
-    #[inline]
-    fn clear(&mut self) {
-        match self {
-            #[cfg(feature = "alloc")]
-            Storage::Owned(v) => v.clear(),
-            Storage::Lent(_, n) => *n = 0,
-        }
-    }
-
-    #[inline]
-    fn len(&self) -> usize {
-        match self {
-            #[cfg(feature = "alloc")]
-            Storage::Owned(v) => v.len(),
-            Storage::Lent(_, n) => *n,
-        }
-    }
-
-    #[inline]
-    fn push(&mut self, span: Span, max: usize) -> Result<(), ErrorKind> {
-        if self.len() >= max {
-            return Err(ErrorKind::TooManyHeaders { limit: max });
-        }
-        match self {
-            #[cfg(feature = "alloc")]
-            Storage::Owned(v) => v.push(span),
-            Storage::Lent(slots, n) => {
-                let Some(slot) = slots.get_mut(*n) else {
-                    return Err(ErrorKind::StorageFull {
-                        capacity: slots.len(),
-                    });
-                };
-                *slot = span;
-                *n += 1;
-            }
-        }
-        Ok(())
-    }
-
-    #[inline]
-    fn as_slice(&self) -> &[Span] {
-        match self {
-            #[cfg(feature = "alloc")]
-            Storage::Owned(v) => v,
-            Storage::Lent(slots, n) => &slots[..*n],
-        }
-    }
-}
-
 /// The AMI push decoder. See the [crate docs](crate) for the calling convention.
 #[derive(Debug)]
 pub struct Decoder<'s> {
     config: Config,
     storage: Storage<'s>,
-    scanner: Scanner,
     state: State,
     /// Stream offset of the first byte of the buffer passed to the next `decode` call.
     stream_pos: u64,
@@ -190,7 +134,7 @@ impl Decoder<'static> {
     /// A decoder with the given settings that owns its header storage (it grows to the
     /// largest message seen, up to `limits.max_headers`, and is reused).
     pub fn with_config(config: Config) -> Self {
-        Decoder::from_storage(config, Storage::Owned(Vec::new()))
+        Decoder::from_storage(config, Storage::owned())
     }
 }
 
@@ -198,7 +142,7 @@ impl<'s> Decoder<'s> {
     /// A decoder that stores header positions in `slots` and never allocates: a message
     /// with more headers than `slots.len()` is an [`ErrorKind::StorageFull`] error.
     pub fn with_storage(config: Config, slots: &'s mut [Span]) -> Self {
-        Decoder::from_storage(config, Storage::Lent(slots, 0))
+        Decoder::from_storage(config, Storage::lent(slots))
     }
 
     fn from_storage(mut config: Config, storage: Storage<'s>) -> Self {
@@ -206,7 +150,6 @@ impl<'s> Decoder<'s> {
         Decoder {
             config,
             storage,
-            scanner: Scanner::new(),
             state: State::Banner,
             stream_pos: 0,
             line_start: 0,
@@ -387,7 +330,7 @@ impl<'s> Decoder<'s> {
     /// The first line of the stream: a banner unless it is a header. `None` means "not a
     /// banner, read it as a message".
     fn banner(&mut self, b: &[u8]) -> Option<Step> {
-        let Some(lf) = self.scanner.find_lf(b, self.lf_from) else {
+        let Some(lf) = find_lf(b, self.lf_from) else {
             self.lf_from = b.len();
             return Some(self.need_more(b, Some(0)));
         };
@@ -401,7 +344,7 @@ impl<'s> Decoder<'s> {
         }
         self.lf_from = 0;
         self.state = State::Idle;
-        if self.scanner.header_colon(b, 0, end).is_some() {
+        if header_colon(b, 0, end).is_some() {
             return None;
         }
         Some(Step::Banner(end, lf + 1))
@@ -412,9 +355,22 @@ impl<'s> Decoder<'s> {
     fn headers(&mut self, b: &[u8]) -> Option<Step> {
         let lenient = self.config.line_endings == LineEndings::Lenient;
         let limits = self.config.limits;
+        let run_limits = RunLimits {
+            max_line: limits.max_line,
+            max_message: limits.max_message,
+            lenient,
+        };
         loop {
-            let p = self.line_start;
+            let mut p = self.line_start;
             let in_message = self.storage.len() > 0;
+            // The fast path takes every plain header line it can (not when resuming a line
+            // whose start was already scanned: that would scan it again).
+            if in_message && self.lf_from <= p {
+                let (slots, len) = self.storage.spare(limits.max_headers);
+                p = read_header_run(b, p, slots, len, &run_limits);
+                self.line_start = p;
+                self.lf_from = p;
+            }
             if in_message {
                 // A blank line (or the `\r\n\n` ending some modules write) ends the message;
                 // in a Follows reply a line that starts with a bare LF starts the body.
@@ -434,31 +390,16 @@ impl<'s> Decoder<'s> {
                     Some(_) => {}
                 }
             }
-            // Find the end of this line; a bare LF is part of the value in CRLF mode.
-            let mut from = self.lf_from.max(p);
-            let (end, next) = loop {
-                let Some(lf) = self.scanner.find_lf(b, from) else {
-                    self.lf_from = b.len();
-                    return Some(self.need_more(b, Some(p)));
-                };
-                if lf > p && b[lf - 1] == b'\r' {
-                    break (lf - 1, lf + 1);
-                }
-                if lenient {
-                    break (lf, lf + 1);
-                }
-                if self.follows && in_message {
-                    // Legacy Command output: its lines end in bare LF.
-                    self.state = State::Body { start: p };
-                    self.line_start = p;
-                    return None;
-                }
-                from = lf + 1;
+            // The general path: one line, whatever it holds.
+            let (end, next) = match self.line_end(b, p, in_message) {
+                Ok(line) => line,
+                Err(step) => return step,
             };
+            let colon = header_colon(b, p, end);
             if let Some(step) = self.exceeded(Some(p), next) {
                 return Some(step);
             }
-            let Some(colon) = self.scanner.header_colon(b, p, end) else {
+            let Some(colon) = colon else {
                 if !in_message {
                     self.state = State::Text;
                     self.line_start = 0;
@@ -492,6 +433,37 @@ impl<'s> Decoder<'s> {
             }
             self.line_start = next;
             self.lf_from = next;
+        }
+    }
+
+    /// The general way to the end of the line at `p`: `(end of content, start of next
+    /// line)`. In CRLF mode a bare LF is part of the value, except in a Follows reply, where
+    /// it starts the raw body (`Err(None)`: the state changed, step again).
+    fn line_end(
+        &mut self,
+        b: &[u8],
+        p: usize,
+        in_message: bool,
+    ) -> Result<(usize, usize), Option<Step>> {
+        let mut from = self.lf_from.max(p);
+        loop {
+            let Some(lf) = find_lf(b, from) else {
+                self.lf_from = b.len();
+                return Err(Some(self.need_more(b, Some(p))));
+            };
+            if lf > p && b[lf - 1] == b'\r' {
+                return Ok((lf - 1, lf + 1));
+            }
+            if self.config.line_endings == LineEndings::Lenient {
+                return Ok((lf, lf + 1));
+            }
+            if self.follows && in_message {
+                // Legacy Command output: its lines end in bare LF.
+                self.state = State::Body { start: p };
+                self.line_start = p;
+                return Err(None);
+            }
+            from = lf + 1;
         }
     }
 

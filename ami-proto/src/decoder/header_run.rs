@@ -1,0 +1,99 @@
+//! The fast path for what most of the bytes are: runs of plain `Key: Value` lines inside a
+//! message. It classifies 64 bytes at a time into bitmasks (simdjson-style) and walks the
+//! line ends, so a line costs a few bit operations instead of a scan of its bytes.
+//!
+//! It only ever accepts a line that the general path in `decoder/mod.rs` would accept with
+//! the same span. Whatever it is unsure of (a blank line, a bare LF, a line without a valid
+//! colon, a limit, the last partial window) it leaves to the general path by stopping at
+//! the start of that line.
+
+use crate::message::Span;
+use crate::scan::classify::{classify, WINDOW};
+
+/// What the run may do.
+pub(crate) struct RunLimits {
+    pub(crate) max_line: usize,
+    pub(crate) max_message: usize,
+    /// Accept bare-LF line ends too (lenient mode).
+    pub(crate) lenient: bool,
+}
+
+/// Reads complete header lines of the message in `b` from `start` (a line start inside the
+/// message), appending their spans to `slots[*len..]`. Returns where it stopped: the start
+/// of the first line it did not take.
+#[inline]
+pub(crate) fn read_header_run(
+    b: &[u8],
+    start: usize,
+    slots: &mut [Span],
+    len: &mut usize,
+    limits: &RunLimits,
+) -> usize {
+    let mut line = start;
+    let mut n = *len;
+    // First `:`, space or tab of the current line, once seen.
+    let mut stop_at = usize::MAX;
+    let mut block = start;
+    // Bit 0 set when the byte before `block` is a CR.
+    let mut cr_before = 0u64;
+    let stopped = 'run: {
+        while block + WINDOW <= b.len() {
+            let window: &[u8; WINDOW] = b[block..block + WINDOW].try_into().expect("a full window");
+            let m = classify(window);
+            let crlf = m.lf & ((m.cr << 1) | cr_before);
+            let line_ends = if limits.lenient { m.lf } else { crlf };
+            // A bare LF is value text or a legacy body: the general path decides, so only
+            // the line ends before the first one are taken here.
+            let bare = m.lf & !line_ends;
+            let mut ends = line_ends & (bare & bare.wrapping_neg()).wrapping_sub(1);
+            while ends != 0 {
+                let bit = ends.trailing_zeros() as usize;
+                ends &= ends - 1;
+                let lf = block + bit;
+                let end = lf - ((crlf >> bit) & 1) as usize;
+                let next = lf + 1;
+                if end == line
+                    || next - line > limits.max_line
+                    || next > limits.max_message
+                    || n >= slots.len()
+                {
+                    break 'run line; // blank line (message end), or a limit to report
+                }
+                if stop_at == usize::MAX {
+                    let stops = m.stop & (u64::MAX << line.saturating_sub(block));
+                    if stops != 0 {
+                        stop_at = block + stops.trailing_zeros() as usize;
+                    }
+                }
+                if stop_at >= end || stop_at == line || b[stop_at] != b':' {
+                    break 'run line; // not a `Key: Value` line
+                }
+                let space = usize::from(stop_at + 1 < end && b[stop_at + 1] == b' ');
+                slots[n] = Span {
+                    key_start: line as u32,
+                    key_end: stop_at as u32,
+                    value_start: (stop_at + 1 + space) as u32,
+                    value_end: end as u32,
+                };
+                n += 1;
+                line = next;
+                stop_at = usize::MAX;
+            }
+            if bare != 0 {
+                break 'run line;
+            }
+            // The current line goes on into the next window: note its first stop byte here.
+            if stop_at == usize::MAX && line < block + WINDOW {
+                let stops = m.stop & (u64::MAX << line.saturating_sub(block));
+                if stops != 0 {
+                    stop_at = block + stops.trailing_zeros() as usize;
+                }
+            }
+            cr_before = m.cr >> 63;
+            block += WINDOW;
+        }
+        line
+    };
+    *len = n;
+    stopped
+}
