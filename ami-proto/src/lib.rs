@@ -49,20 +49,32 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod action_id;
+mod chan_var;
 mod config;
 mod decoder;
 mod encode;
 mod error;
+mod event_list;
+mod login;
+mod md5;
 mod message;
 mod scan;
+mod tracker;
 
+pub use action_id::{ActionId, ActionIdAllocator};
+pub use chan_var::{chan_var, chan_vars, ChanVar, ChanVars};
 pub use config::{Config, Limits, LineEndings};
 pub use decoder::{Decoded, Decoder, Item};
 #[cfg(feature = "alloc")]
 pub use encode::encode_to_vec;
 pub use encode::{encode, ActionWriter, EncodeError, EncodeErrorKind, MAX_HEADERS, MAX_LINE};
 pub use error::{Error, ErrorKind};
+pub use event_list::{ListEnd, ListMarker, ListShape};
+pub use login::{AuthMethod, Credentials, Login, LoginEvent, LoginFailure, LoginRequest};
+pub use md5::Md5;
 pub use message::{Header, Headers, Kind, Message, OutputLines, Span};
+pub use tracker::{Correlated, TrackError, Tracker};
 
 /// Internals for the fuzz targets and benchmarks; not a stable API.
 #[doc(hidden)]

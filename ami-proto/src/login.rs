@@ -1,0 +1,396 @@
+//! The login exchange as a small state machine: plain (`Login` with `Secret`) or MD5
+//! challenge (`Challenge` with `AuthType: MD5`, then `Login` with
+//! `Key: hex(md5(challenge + secret))`, so the secret never crosses the wire).
+//!
+//! It tells the caller what to send ([`Login::poll_request`]) and reads the replies
+//! ([`Login::handle`]); it does no IO. Asterisk closes the connection after a failed login.
+
+#[cfg(feature = "alloc")]
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::action_id::ActionId;
+use crate::encode::{ActionWriter, EncodeError};
+use crate::md5::Md5;
+use crate::message::{Kind, Message};
+
+/// How to prove who we are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    /// `Secret: <secret>` in the Login action (the secret travels in clear text).
+    Plain,
+    /// `Challenge`, then `Key: hex(md5(challenge + secret))`.
+    Md5,
+}
+
+/// A user name and secret. `Debug` never shows the secret.
+///
+/// ```
+/// use ami_proto::Credentials;
+///
+/// let creds = Credentials::md5("admin", "amp111").with_events("off");
+/// assert!(!format!("{creds:?}").contains("amp111"));
+/// ```
+#[derive(Clone, Copy)]
+pub struct Credentials<'a> {
+    /// The `[user]` section name in manager.conf.
+    pub username: &'a str,
+    secret: &'a str,
+    /// Plain or MD5 challenge.
+    pub method: AuthMethod,
+    /// The `Events:` header of the Login action (`on`, `off`, or an event mask); none by
+    /// default, which means the user's configured read permissions.
+    pub events: Option<&'a str>,
+}
+
+impl<'a> Credentials<'a> {
+    /// Plain login.
+    ///
+    /// ```
+    /// let creds = ami_proto::Credentials::plain("admin", "amp111");
+    /// assert_eq!(creds.method, ami_proto::AuthMethod::Plain);
+    /// ```
+    pub fn plain(username: &'a str, secret: &'a str) -> Self {
+        Credentials {
+            username,
+            secret,
+            method: AuthMethod::Plain,
+            events: None,
+        }
+    }
+
+    /// MD5 challenge login.
+    ///
+    /// ```
+    /// let creds = ami_proto::Credentials::md5("admin", "amp111");
+    /// assert_eq!(creds.method, ami_proto::AuthMethod::Md5);
+    /// ```
+    pub fn md5(username: &'a str, secret: &'a str) -> Self {
+        Credentials {
+            method: AuthMethod::Md5,
+            ..Credentials::plain(username, secret)
+        }
+    }
+
+    /// Adds `Events: <events>` to the Login action.
+    ///
+    /// ```
+    /// let creds = ami_proto::Credentials::plain("admin", "amp111").with_events("off");
+    /// assert_eq!(creds.events, Some("off"));
+    /// ```
+    pub fn with_events(self, events: &'a str) -> Self {
+        Credentials {
+            events: Some(events),
+            ..self
+        }
+    }
+}
+
+impl fmt::Debug for Credentials<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("secret", &"<hidden>")
+            .field("method", &self.method)
+            .field("events", &self.events)
+            .finish()
+    }
+}
+
+/// Longest challenge kept (Asterisk sends a decimal `long`).
+const MAX_CHALLENGE: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Start,
+    ChallengeSent(ActionId),
+    Challenged {
+        challenge: [u8; MAX_CHALLENGE],
+        len: u8,
+    },
+    LoginSent(ActionId),
+    Accepted,
+    Rejected(LoginFailure),
+}
+
+/// Why a login failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginFailure {
+    /// The `Challenge` action got an error reply.
+    ChallengeRefused,
+    /// The `Challenge` reply had no usable `Challenge:` header.
+    BadChallenge,
+    /// The `Login` action got an error reply (`Authentication failed`); Asterisk closes
+    /// the connection.
+    Refused,
+}
+
+/// What a reply did to the login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginEvent {
+    /// The reply to `Challenge` arrived; call [`Login::poll_request`] for the `Login`.
+    Challenged,
+    /// `Authentication accepted`.
+    Accepted,
+    /// The login failed.
+    Rejected(LoginFailure),
+}
+
+/// The login state machine.
+///
+/// ```
+/// use ami_proto::{ActionId, Credentials, Decoded, Decoder, Item, Login, LoginEvent};
+///
+/// let mut login = Login::new(Credentials::md5("admin", "amp111").with_events("off"));
+/// let mut buf = [0u8; 256];
+///
+/// let request = login.poll_request(ActionId::new(b"cap-1").unwrap()).unwrap();
+/// let n = request.encode(&mut buf).unwrap();
+/// assert_eq!(&buf[..n], b"Action: Challenge\r\nActionID: cap-1\r\nAuthType: MD5\r\n\r\n");
+///
+/// let reply = b"Response: Success\r\nActionID: cap-1\r\nChallenge: 39188675\r\n\r\n";
+/// let mut decoder = Decoder::new();
+/// let Decoded::Item { item: Item::Message(m), .. } = decoder.decode(reply) else { panic!() };
+/// assert_eq!(login.handle(&m), Some(LoginEvent::Challenged));
+///
+/// let request = login.poll_request(ActionId::new(b"cap-2").unwrap()).unwrap();
+/// let n = request.encode(&mut buf).unwrap();
+/// assert_eq!(
+///     &buf[..n],
+///     &b"Action: Login\r\nActionID: cap-2\r\nAuthType: MD5\r\nUsername: admin\r\n\
+///        Key: 5f38a5fec163e9e9e3e7843e2fe0999e\r\nEvents: off\r\n\r\n"[..]
+/// );
+/// ```
+#[derive(Debug, Clone)]
+pub struct Login<'a> {
+    credentials: Credentials<'a>,
+    state: State,
+}
+
+impl<'a> Login<'a> {
+    /// A login that has sent nothing yet.
+    ///
+    /// ```
+    /// let login = ami_proto::Login::new(ami_proto::Credentials::plain("admin", "amp111"));
+    /// assert!(!login.is_done());
+    /// ```
+    pub fn new(credentials: Credentials<'a>) -> Self {
+        Login {
+            credentials,
+            state: State::Start,
+        }
+    }
+
+    /// The next action to send, if one is due now; it will carry ActionID `id` (unused
+    /// when this returns `None`).
+    ///
+    /// ```
+    /// use ami_proto::{ActionId, Credentials, Login};
+    ///
+    /// let mut login = Login::new(Credentials::plain("admin", "amp111"));
+    /// let id = ActionId::new(b"1").unwrap();
+    /// assert_eq!(login.poll_request(id).unwrap().action(), "Login");
+    /// assert!(login.poll_request(id).is_none()); // now waiting for the reply
+    /// ```
+    #[must_use]
+    pub fn poll_request(&mut self, id: ActionId) -> Option<LoginRequest<'a>> {
+        let credentials = self.credentials;
+        let (next, kind) = match self.state {
+            State::Start => match credentials.method {
+                AuthMethod::Plain => (State::LoginSent(id), RequestKind::Plain),
+                AuthMethod::Md5 => (State::ChallengeSent(id), RequestKind::Challenge),
+            },
+            State::Challenged { challenge, len } => {
+                let mut md5 = Md5::new();
+                md5.update(&challenge[..len as usize]);
+                md5.update(credentials.secret.as_bytes());
+                (State::LoginSent(id), RequestKind::Md5(md5.hex()))
+            }
+            _ => return None,
+        };
+        self.state = next;
+        Some(LoginRequest {
+            id,
+            credentials,
+            kind,
+        })
+    }
+
+    /// Reads a decoded message; only the reply to the request in flight (same ActionID)
+    /// counts, anything else gives `None`.
+    pub fn handle(&mut self, message: &Message<'_>) -> Option<LoginEvent> {
+        if message.kind() != Kind::Response {
+            return None;
+        }
+        let (State::ChallengeSent(id) | State::LoginSent(id)) = self.state else {
+            return None;
+        };
+        if message.action_id() != Some(id.as_bytes()) {
+            return None;
+        }
+        let success = message.name().eq_ignore_ascii_case(b"Success");
+        let event = match self.state {
+            State::ChallengeSent(_) if !success => {
+                LoginEvent::Rejected(LoginFailure::ChallengeRefused)
+            }
+            State::ChallengeSent(_) => match message.get("Challenge") {
+                Some(c) if !c.is_empty() && c.len() <= MAX_CHALLENGE => {
+                    let mut challenge = [0; MAX_CHALLENGE];
+                    challenge[..c.len()].copy_from_slice(c);
+                    self.state = State::Challenged {
+                        challenge,
+                        len: c.len() as u8,
+                    };
+                    return Some(LoginEvent::Challenged);
+                }
+                _ => LoginEvent::Rejected(LoginFailure::BadChallenge),
+            },
+            _ if success => LoginEvent::Accepted,
+            _ => LoginEvent::Rejected(LoginFailure::Refused),
+        };
+        self.state = match event {
+            LoginEvent::Rejected(failure) => State::Rejected(failure),
+            _ => State::Accepted,
+        };
+        Some(event)
+    }
+
+    /// True once the login was accepted or rejected.
+    ///
+    /// ```
+    /// let login = ami_proto::Login::new(ami_proto::Credentials::plain("a", "b"));
+    /// assert!(!login.is_done());
+    /// ```
+    pub fn is_done(&self) -> bool {
+        matches!(self.state, State::Accepted | State::Rejected(_))
+    }
+
+    /// `Some(true)` when accepted, `Some(false)` when rejected, `None` while in progress.
+    ///
+    /// ```
+    /// let login = ami_proto::Login::new(ami_proto::Credentials::plain("a", "b"));
+    /// assert_eq!(login.outcome(), None);
+    /// ```
+    pub fn outcome(&self) -> Option<bool> {
+        match self.state {
+            State::Accepted => Some(true),
+            State::Rejected(_) => Some(false),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum RequestKind {
+    Challenge,
+    Plain,
+    Md5([u8; 32]),
+}
+
+/// One action the login wants sent. `Debug` shows neither secret nor key.
+///
+/// ```
+/// use ami_proto::{ActionId, Credentials, Login};
+///
+/// let mut login = Login::new(Credentials::plain("admin", "amp111"));
+/// let request = login.poll_request(ActionId::new(b"1").unwrap()).unwrap();
+/// assert!(!format!("{request:?}").contains("amp111"));
+/// ```
+#[derive(Clone, Copy)]
+pub struct LoginRequest<'a> {
+    id: ActionId,
+    credentials: Credentials<'a>,
+    kind: RequestKind,
+}
+
+impl LoginRequest<'_> {
+    /// `Challenge` or `Login`.
+    ///
+    /// ```
+    /// use ami_proto::{ActionId, Credentials, Login};
+    /// let mut login = Login::new(Credentials::md5("admin", "amp111"));
+    /// assert_eq!(login.poll_request(ActionId::new(b"1").unwrap()).unwrap().action(), "Challenge");
+    /// ```
+    pub fn action(&self) -> &'static str {
+        match self.kind {
+            RequestKind::Challenge => "Challenge",
+            RequestKind::Plain | RequestKind::Md5(_) => "Login",
+        }
+    }
+
+    /// The ActionID it carries.
+    ///
+    /// ```
+    /// use ami_proto::{ActionId, Credentials, Login};
+    /// let id = ActionId::new(b"9").unwrap();
+    /// let mut login = Login::new(Credentials::plain("admin", "amp111"));
+    /// assert_eq!(login.poll_request(id).unwrap().action_id(), id);
+    /// ```
+    pub fn action_id(&self) -> ActionId {
+        self.id
+    }
+
+    /// Writes the action into `out`; returns its length.
+    ///
+    /// ```
+    /// use ami_proto::{ActionId, Credentials, Login};
+    /// let mut login = Login::new(Credentials::plain("admin", "amp111"));
+    /// let request = login.poll_request(ActionId::new(b"1").unwrap()).unwrap();
+    /// let mut buf = [0u8; 128];
+    /// let n = request.encode(&mut buf).unwrap();
+    /// assert_eq!(&buf[..n], b"Action: Login\r\nActionID: 1\r\nUsername: admin\r\nSecret: amp111\r\n\r\n");
+    /// ```
+    pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        let mut w = ActionWriter::new(self.action(), out);
+        self.headers(&mut w);
+        w.finish()
+    }
+
+    /// Appends the action to `out` (nothing on error).
+    ///
+    /// ```
+    /// use ami_proto::{ActionId, Credentials, Login};
+    /// let mut login = Login::new(Credentials::md5("admin", "amp111"));
+    /// let mut out = Vec::new();
+    /// login.poll_request(ActionId::new(b"1").unwrap()).unwrap().encode_to_vec(&mut out).unwrap();
+    /// assert!(out.starts_with(b"Action: Challenge\r\n"));
+    /// ```
+    #[cfg(feature = "alloc")]
+    pub fn encode_to_vec(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let mut w = ActionWriter::to_vec(self.action(), out);
+        self.headers(&mut w);
+        w.finish().map(|_| ())
+    }
+
+    fn headers(&self, w: &mut ActionWriter<'_>) {
+        let c = &self.credentials;
+        w.header("ActionID", self.id);
+        match &self.kind {
+            RequestKind::Challenge => {
+                w.header("AuthType", "MD5");
+                return;
+            }
+            RequestKind::Plain => {
+                w.header("Username", c.username).header("Secret", c.secret);
+            }
+            RequestKind::Md5(key) => {
+                w.header("AuthType", "MD5")
+                    .header("Username", c.username)
+                    .header("Key", key);
+            }
+        }
+        if let Some(events) = c.events {
+            w.header("Events", events);
+        }
+    }
+}
+
+impl fmt::Debug for LoginRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("action", &self.action())
+            .field("id", &self.id)
+            .field("username", &self.credentials.username)
+            .finish_non_exhaustive()
+    }
+}
