@@ -42,6 +42,7 @@
 //! ```
 #![no_std]
 #![deny(missing_docs)]
+#![deny(unsafe_code)]
 #![warn(unreachable_pub)]
 
 #[cfg(feature = "alloc")]
@@ -52,6 +53,8 @@ extern crate std;
 mod action_id;
 mod chan_var;
 mod config;
+#[cfg(feature = "alloc")]
+mod connection;
 mod decoder;
 mod encode;
 mod error;
@@ -59,12 +62,16 @@ mod event_list;
 mod login;
 mod md5;
 mod message;
+#[cfg(feature = "alloc")]
+mod owned;
 mod scan;
 mod tracker;
 
 pub use action_id::{ActionId, ActionIdAllocator};
 pub use chan_var::{chan_var, chan_vars, ChanVar, ChanVars};
 pub use config::{Config, Limits, LineEndings};
+#[cfg(feature = "alloc")]
+pub use connection::{ConnEvent, ConnState, Connection, SendError, DEFAULT_PENDING};
 pub use decoder::{Decoded, Decoder, Item};
 #[cfg(feature = "alloc")]
 pub use encode::encode_to_vec;
@@ -74,6 +81,8 @@ pub use event_list::{ListEnd, ListMarker, ListShape};
 pub use login::{AuthMethod, Credentials, Login, LoginEvent, LoginFailure, LoginRequest};
 pub use md5::Md5;
 pub use message::{Header, Headers, Kind, Message, OutputLines, Span};
+#[cfg(feature = "alloc")]
+pub use owned::OwnedMessage;
 pub use tracker::{Correlated, TrackError, Tracker};
 
 /// Internals for the fuzz targets and benchmarks; not a stable API.

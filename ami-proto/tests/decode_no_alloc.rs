@@ -58,7 +58,10 @@ fn decode_all_reads(decoder: &mut Decoder<'_>, bytes: &[u8]) -> usize {
 
 #[test]
 fn decoding_allocates_nothing() {
-    let captures: Vec<Vec<u8>> = support::server_captures().iter().map(|p| std::fs::read(p).unwrap()).collect();
+    let captures: Vec<Vec<u8>> = support::server_captures()
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
 
     // Lent slots: not a single allocation.
     let mut slots = vec![Span::default(); 4096];
@@ -69,7 +72,11 @@ fn decoding_allocates_nothing() {
         messages += decode_all_reads(&mut decoder, bytes);
         assert!(decoder.finish(&[]).is_none());
     }
-    assert_eq!(ALLOCATIONS.load(Ordering::Relaxed) - before, 0, "allocations while decoding with lent slots");
+    assert_eq!(
+        ALLOCATIONS.load(Ordering::Relaxed) - before,
+        0,
+        "allocations while decoding with lent slots"
+    );
     assert!(messages > 5000);
 
     // Owned slots: they grow during a first pass, then never again.
@@ -83,5 +90,9 @@ fn decoding_allocates_nothing() {
         decode_all_reads(&mut decoder, bytes);
         assert!(decoder.finish(&[]).is_none());
     }
-    assert_eq!(ALLOCATIONS.load(Ordering::Relaxed) - before, 0, "allocations after warm-up");
+    assert_eq!(
+        ALLOCATIONS.load(Ordering::Relaxed) - before,
+        0,
+        "allocations after warm-up"
+    );
 }

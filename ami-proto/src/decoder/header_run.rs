@@ -1,4 +1,4 @@
-//! The fast path for what most of the bytes are: runs of plain `Key: Value` lines inside a
+//! The fast path for what most of the bytes are: runs of plain `Key: Value` lines of a
 //! message. It classifies 64 bytes at a time into bitmasks (simdjson-style) and walks the
 //! line ends, so a line costs a few bit operations instead of a scan of its bytes.
 //!
@@ -18,8 +18,8 @@ pub(crate) struct RunLimits {
     pub(crate) lenient: bool,
 }
 
-/// Reads complete header lines of the message in `b` from `start` (a line start inside the
-/// message), appending their spans to `slots[*len..]`. Returns where it stopped: the start
+/// Reads complete header lines of the message in `b` from `start` (the start of a line that
+/// is not blank, or of a later line of the message), appending their spans to `slots[*len..]`. Returns where it stopped: the start
 /// of the first line it did not take.
 #[inline]
 pub(crate) fn read_header_run(

@@ -362,15 +362,19 @@ impl<'s> Decoder<'s> {
         };
         loop {
             let mut p = self.line_start;
-            let in_message = self.storage.len() > 0;
             // The fast path takes every plain header line it can (not when resuming a line
             // whose start was already scanned: that would scan it again).
-            if in_message && self.lf_from <= p {
+            if self.lf_from <= p {
+                let had_headers = self.storage.len() > 0;
                 let (slots, len) = self.storage.spare(limits.max_headers);
                 p = read_header_run(b, p, slots, len, &run_limits);
                 self.line_start = p;
                 self.lf_from = p;
+                if !had_headers && self.storage.len() > 0 {
+                    self.classify_message(b);
+                }
             }
+            let in_message = self.storage.len() > 0;
             if in_message {
                 // A blank line (or the `\r\n\n` ending some modules write) ends the message;
                 // in a Follows reply a line that starts with a bare LF starts the body.
@@ -427,13 +431,21 @@ impl<'s> Decoder<'s> {
                 return Some(self.error(kind, p));
             }
             if !in_message {
-                self.kind = Kind::from_first_key(&b[p..colon]);
-                self.follows = self.kind == Kind::Response
-                    && b[value_start..end].eq_ignore_ascii_case(b"Follows");
+                self.classify_message(b);
             }
             self.line_start = next;
             self.lf_from = next;
         }
+    }
+
+    /// Sets the message kind, and whether it is a legacy Command reply, from its first
+    /// header.
+    fn classify_message(&mut self, b: &[u8]) {
+        let first = self.storage.as_slice()[0];
+        self.kind = Kind::from_first_key(&b[first.key_start as usize..first.key_end as usize]);
+        self.follows = self.kind == Kind::Response
+            && b[first.value_start as usize..first.value_end as usize]
+                .eq_ignore_ascii_case(b"Follows");
     }
 
     /// The general way to the end of the line at `p`: `(end of content, start of next
