@@ -1,6 +1,6 @@
 //! Writes the fuzz seed corpus `corpus/fuzz/<target>/` from the real captures in
 //! `corpus/asterisk-*/` (whole small sessions, both directions, and one message of each kind
-//! split out of every session). Deterministic: run it again after adding captures.
+//! split out of every session) and small outputs of the bench stream generator. Deterministic: run it again after adding captures.
 //!
 //! `cargo run -p benches --example fuzz_seeds` (from the workspace root).
 
@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use ami_proto::{Decoded, Decoder, Item};
 use benches::fuzzing::ChunkedInput;
+use benches::generate::{busy_pbx_stream, event_list_reply, legacy_command_reply, typical_event};
 
 /// Whole sessions up to this size become seeds as they are.
 const SMALL_SESSION: usize = 16 * 1024;
@@ -77,6 +78,26 @@ fn main() {
                 stream.write(&format!("item-{label}"), &[&[0u8], &item[..]].concat());
             }
         }
+    }
+    // Small outputs of the bench generator: every feature of a busy stream in a few KiB.
+    let generated = [
+        ("generated-busy-pbx-8KiB", busy_pbx_stream(8 << 10)),
+        (
+            "generated-legacy-command-2KiB",
+            legacy_command_reply(2 << 10),
+        ),
+        ("generated-event-list-5", event_list_reply(5)),
+        ("generated-typical-event", typical_event()),
+    ];
+    for (i, (name, bytes)) in generated.iter().enumerate() {
+        let selector = SESSION_SELECTORS[i % SESSION_SELECTORS.len()];
+        stream.write(name, &[&[selector], &bytes[..]].concat());
+        let input = ChunkedInput {
+            selector: selector & 0x0f,
+            reads: READS[i % READS.len()].to_vec(),
+            data: bytes.clone(),
+        };
+        chunked.write(name, &input.to_bytes());
     }
     println!(
         "{} sessions, {small} small ones, {} distinct items",

@@ -1,0 +1,157 @@
+//! Decoder throughput: the generated 64 MiB busy-PBX stream and the real 50 MB load capture
+//! (whole buffer and socket-sized reads, every header visited, beside two framing
+//! baselines), large replies in 1460-byte reads, header lookup and action encoding.
+//!
+//! `cargo bench -p benches` (add `-- <group>` to run one group).
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+use ami_proto::{Decoded, Decoder, Item};
+use benches::generate::{
+    busy_pbx_stream, event_list_reply, legacy_command_reply, typical_event, DEFAULT_LEN,
+};
+use benches::visit::{count_blank_lines, split_lines_and_colons, sum_header_lengths};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+/// The real load capture, read from `../shared` when it is there.
+const BUSY_CAPTURE: &str = "../../shared/asterisk/23.4.1/load/busy.server.bin";
+
+/// The read sizes a client might use: none (whole buffer), a page, an Ethernet payload, tiny.
+const READS: [(&str, usize); 4] = [
+    ("whole", usize::MAX),
+    ("reads_4096", 4096),
+    ("reads_1460", 1460),
+    ("reads_64", 64),
+];
+
+/// One group over a large stream: the two baselines and the decoder at every read size.
+fn stream_group(c: &mut Criterion, name: &str, data: &[u8]) {
+    let mut group = c.benchmark_group(name);
+    group
+        .throughput(Throughput::Bytes(data.len() as u64))
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    group.bench_function("baseline_memmem_blank_lines", |b| {
+        b.iter(|| count_blank_lines(black_box(data)))
+    });
+    group.bench_function("baseline_memchr_lines_colons", |b| {
+        b.iter(|| split_lines_and_colons(black_box(data)))
+    });
+    for (label, read_size) in READS {
+        group.bench_function(format!("decode_{label}"), |b| {
+            b.iter(|| sum_header_lengths(black_box(data), read_size))
+        });
+    }
+    group.finish();
+}
+
+fn generated_stream(c: &mut Criterion) {
+    let data = busy_pbx_stream(DEFAULT_LEN);
+    stream_group(c, "generated_64MiB", &data);
+}
+
+fn real_capture(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(BUSY_CAPTURE);
+    match std::fs::read(&path) {
+        Ok(data) => stream_group(c, "real_busy_50MB", &data),
+        Err(e) => eprintln!("skipping real_busy_50MB: {} ({e})", path.display()),
+    }
+}
+
+/// Large replies in 1460-byte reads: the time per byte must not grow with the reply.
+fn large_replies(c: &mut Criterion) {
+    let mut group = c.benchmark_group("legacy_command_1460");
+    group.sample_size(10);
+    for (label, len) in [("256KiB", 256 << 10), ("1MiB", 1 << 20)] {
+        let reply = legacy_command_reply(len);
+        group.throughput(Throughput::Bytes(reply.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(label), &reply, |b, reply| {
+            b.iter(|| sum_header_lengths(black_box(reply), 1460))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("event_list_1460");
+    group.sample_size(10);
+    for items in [2_500, 10_000] {
+        let reply = event_list_reply(items);
+        group.throughput(Throughput::Elements(items as u64));
+        group.bench_with_input(BenchmarkId::new("items", items), &reply, |b, reply| {
+            b.iter(|| sum_header_lengths(black_box(reply), 1460))
+        });
+    }
+    group.finish();
+}
+
+fn lookup(c: &mut Criterion) {
+    let bytes = typical_event();
+    let mut decoder = Decoder::new();
+    let Decoded::Item {
+        item: Item::Message(message),
+        ..
+    } = decoder.decode(&bytes)
+    else {
+        panic!("the typical event is not one message");
+    };
+    let mut group = c.benchmark_group("lookup");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("get_first_Event", |b| {
+        b.iter(|| black_box(&message).get(black_box("Event")))
+    });
+    group.bench_function("get_Uniqueid", |b| {
+        b.iter(|| black_box(&message).get(black_box("Uniqueid")))
+    });
+    group.bench_function("get_missing", |b| {
+        b.iter(|| black_box(&message).get(black_box("NoSuchHeader")))
+    });
+    group.bench_function("get_all_ChanVariable", |b| {
+        b.iter(|| {
+            black_box(&message)
+                .get_all(black_box("ChanVariable"))
+                .count()
+        })
+    });
+    group.finish();
+}
+
+fn encode(c: &mut Criterion) {
+    let headers = [
+        ("ActionID", "bench-1"),
+        ("Channel", "PJSIP/100"),
+        ("Context", "sip-in"),
+        ("Exten", "101"),
+        ("Priority", "1"),
+        ("CallerID", "\"José Müller\" <102>"),
+        ("Timeout", "30000"),
+        ("Variable", "MYVAR=sip-dial-101"),
+        ("Async", "yes"),
+    ];
+    let mut out = Vec::with_capacity(512);
+    let mut group = c.benchmark_group("encode");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("originate_to_vec", |b| {
+        b.iter(|| {
+            out.clear();
+            ami_proto::encode_to_vec("Originate", black_box(headers), &mut out).unwrap();
+            out.len()
+        })
+    });
+    let mut buf = [0u8; 512];
+    group.bench_function("originate_to_slice", |b| {
+        b.iter(|| ami_proto::encode("Originate", black_box(headers), &mut buf).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    generated_stream,
+    real_capture,
+    large_replies,
+    lookup,
+    encode
+);
+criterion_main!(benches);

@@ -1,0 +1,249 @@
+//! Decoding loops shared by the benchmarks and the tests, and the two framing baselines
+//! the decoder is compared with.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use ami_proto::{Decoded, Decoder, Item, Kind};
+use memchr::{memchr, memmem};
+
+/// Decodes `data` as a client would read it from a socket, `read_size` bytes a read
+/// (`read_size >= data.len()` decodes the whole buffer in place, without copying), calling
+/// `visit` for every item. Returns the number of decoder errors (including one from
+/// [`Decoder::finish`] for a cut-off stream).
+///
+/// Reads are appended to one growing buffer; consumed bytes are dropped from its front only
+/// once they are at least half of it, so copying stays linear in the input.
+pub fn decode_in_reads(data: &[u8], read_size: usize, mut visit: impl FnMut(&Item<'_>)) -> usize {
+    let mut decoder = Decoder::new();
+    let mut errors = 0;
+    if read_size >= data.len() {
+        let mut rest = data;
+        loop {
+            match decoder.decode(rest) {
+                Decoded::Item { item, consumed } => {
+                    visit(&item);
+                    rest = &rest[consumed..];
+                }
+                Decoded::Error { consumed, .. } => {
+                    errors += 1;
+                    rest = &rest[consumed..];
+                }
+                Decoded::NeedMore { consumed } => {
+                    rest = &rest[consumed..];
+                    break;
+                }
+            }
+        }
+        return errors + usize::from(decoder.finish(rest).is_some());
+    }
+    let mut buf: Vec<u8> = Vec::with_capacity(read_size.max(64 * 1024) * 2);
+    let mut start = 0;
+    for read in data.chunks(read_size.max(1)) {
+        if start > 0 && start * 2 >= buf.len() {
+            buf.drain(..start);
+            start = 0;
+        }
+        buf.extend_from_slice(read);
+        loop {
+            match decoder.decode(&buf[start..]) {
+                Decoded::Item { item, consumed } => {
+                    visit(&item);
+                    start += consumed;
+                }
+                Decoded::Error { consumed, .. } => {
+                    errors += 1;
+                    start += consumed;
+                }
+                Decoded::NeedMore { consumed } => {
+                    start += consumed;
+                    break;
+                }
+            }
+        }
+    }
+    errors + usize::from(decoder.finish(&buf[start..]).is_some())
+}
+
+/// The hot path the benchmarks measure: decode in reads of `read_size` and touch every
+/// header, returning the total length of all keys, values and Command bodies.
+pub fn sum_header_lengths(data: &[u8], read_size: usize) -> usize {
+    let mut total = 0;
+    let errors = decode_in_reads(data, read_size, |item| {
+        if let Item::Message(message) = item {
+            for header in message.headers() {
+                total += header.key.len() + header.value.len();
+            }
+            total += message.command_body().map_or(0, <[u8]>::len);
+        }
+    });
+    assert_eq!(errors, 0, "benchmark input does not decode cleanly");
+    total
+}
+
+/// Baseline: count the blank lines (`\r\n\r\n`) that end messages with `memchr::memmem`,
+/// the least work any framing must do.
+pub fn count_blank_lines(data: &[u8]) -> usize {
+    memmem::find_iter(data, b"\r\n\r\n").count()
+}
+
+/// Baseline: the cheapest framing that still splits keys and values: `memchr` for every LF
+/// and for the colon of every line, summing key and value lengths, no allocation and no
+/// state (no Command bodies, no limits, no chunking).
+pub fn split_lines_and_colons(data: &[u8]) -> usize {
+    let mut total = 0;
+    let mut rest = data;
+    while let Some(lf) = memchr(b'\n', rest) {
+        let line = &rest[..lf];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if let Some(colon) = memchr(b':', line) {
+            let value = &line[colon + 1..];
+            let value = value.strip_prefix(b" ").unwrap_or(value);
+            total += colon + value.len();
+        }
+        rest = &rest[lf + 1..];
+    }
+    total
+}
+
+/// What a decoded stream holds, for the generator's tests.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Decoder errors.
+    pub errors: usize,
+    /// Banner lines.
+    pub banners: usize,
+    /// Messages.
+    pub messages: usize,
+    /// Distinct `Event:` names.
+    pub event_names: BTreeSet<String>,
+    /// Events per name.
+    pub event_counts: BTreeMap<String, usize>,
+    /// `ChanVariable` headers.
+    pub chan_variables: usize,
+    /// Headers whose key starts with `Report0`.
+    pub report0_keys: usize,
+    /// `CallerIDName` values that are not ASCII but valid UTF-8.
+    pub utf8_caller_names: usize,
+    /// Responses with `EventList: start`.
+    pub list_starts: usize,
+    /// Events with `EventList: Complete`.
+    pub list_completes: usize,
+    /// Whether every completion event's `ListItems` equals the items seen with its ActionID.
+    pub list_items_match: bool,
+    /// Legacy `Response: Follows` replies with a body.
+    pub follows_bodies: usize,
+    /// Total length of the legacy bodies.
+    pub body_bytes: usize,
+    /// Bodies cut off without `--END COMMAND--`.
+    pub truncated: usize,
+    /// `Output:` headers.
+    pub output_lines: usize,
+    /// Responses that are neither lists nor Command replies.
+    pub plain_responses: usize,
+}
+
+impl Summary {
+    /// How many events named `name` were seen.
+    pub fn events_named(&self, name: &str) -> usize {
+        self.event_counts.get(name).copied().unwrap_or(0)
+    }
+}
+
+/// Decodes `data` in reads of `read_size` and counts what it holds.
+pub fn decode_all(data: &[u8], read_size: usize) -> Summary {
+    let mut s = Summary {
+        list_items_match: true,
+        ..Summary::default()
+    };
+    let mut open_lists: HashMap<Vec<u8>, usize> = HashMap::new();
+    let errors = decode_in_reads(data, read_size, |item| {
+        let message = match item {
+            Item::Banner(_) => {
+                s.banners += 1;
+                return;
+            }
+            Item::Text(_) => return,
+            Item::Message(message) => message,
+        };
+        s.messages += 1;
+        s.chan_variables += message.get_all("ChanVariable").count();
+        s.output_lines += message.get_all("Output").count();
+        s.report0_keys += message
+            .headers()
+            .filter(|h| h.key.starts_with(b"Report0"))
+            .count();
+        if let Some(name) = message.get_str("CallerIDName") {
+            s.utf8_caller_names += usize::from(!name.is_ascii());
+        }
+        let action_id = message.action_id().unwrap_or_default().to_vec();
+        let list = message.get("EventList");
+        match message.kind() {
+            Kind::Event => {
+                let name = String::from_utf8_lossy(message.name()).into_owned();
+                *s.event_counts.entry(name.clone()).or_default() += 1;
+                s.event_names.insert(name);
+                if list.is_some_and(|v| v.eq_ignore_ascii_case(b"Complete")) {
+                    s.list_completes += 1;
+                    let seen = open_lists.remove(&action_id);
+                    let said = message.get_str("ListItems").and_then(|v| v.parse().ok());
+                    if seen.is_none() || seen != said {
+                        s.list_items_match = false;
+                    }
+                } else if let Some(count) = open_lists.get_mut(&action_id) {
+                    *count += 1;
+                }
+            }
+            Kind::Response => {
+                if list.is_some_and(|v| v.eq_ignore_ascii_case(b"start")) {
+                    s.list_starts += 1;
+                    open_lists.insert(action_id, 0);
+                } else if let Some(body) = message.command_body() {
+                    s.follows_bodies += 1;
+                    s.body_bytes += body.len();
+                    s.truncated += usize::from(message.is_truncated());
+                } else if message.get("Output").is_none() {
+                    s.plain_responses += 1;
+                }
+            }
+            _ => {}
+        }
+    });
+    s.errors = errors;
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STREAM: &[u8] = b"Asterisk Call Manager/12.0.0\r\nEvent: A\r\nK: v\r\n\r\nResponse: Follows\r\nActionID: 1\r\nline: one\nline two\n--END COMMAND--\r\n\r\n";
+
+    #[test]
+    fn every_read_size_sees_the_same_headers() {
+        let whole = sum_header_lengths(STREAM, STREAM.len());
+        assert_eq!(
+            whole,
+            "EventAKv".len() + "ResponseFollowsActionID1".len() + 19
+        );
+        for read_size in 1..STREAM.len() {
+            assert_eq!(sum_header_lengths(STREAM, read_size), whole, "{read_size}");
+        }
+    }
+
+    #[test]
+    fn baselines_count_what_they_say() {
+        assert_eq!(count_blank_lines(STREAM), 2);
+        // Keys and values of every line with a colon, body lines included.
+        let expected = "EventAKvResponseFollowsActionID1lineone".len();
+        assert_eq!(split_lines_and_colons(STREAM), expected);
+    }
+
+    #[test]
+    fn errors_are_counted() {
+        assert_eq!(
+            decode_in_reads(b"Event: A\r\nnot a header\r\n\r\n", 4, |_| {}),
+            1
+        );
+        assert_eq!(decode_in_reads(b"Event: A\r\n", 100, |_| {}), 1);
+    }
+}
