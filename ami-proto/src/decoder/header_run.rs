@@ -8,7 +8,7 @@
 //! the start of that line.
 
 use crate::message::Span;
-use crate::scan::classify::{classify, WINDOW};
+use crate::scan::classify::{dispatch, Classify, WithClassifier, WINDOW};
 
 /// What the run may do.
 pub(crate) struct RunLimits {
@@ -19,10 +19,45 @@ pub(crate) struct RunLimits {
 }
 
 /// Reads complete header lines of the message in `b` from `start` (the start of a line that
-/// is not blank, or of a later line of the message), appending their spans to `slots[*len..]`. Returns where it stopped: the start
-/// of the first line it did not take.
+/// is not blank, or of a later line of the message), appending their spans to
+/// `slots[*len..]`. Returns where it stopped: the start of the first line it did not take.
 #[inline]
 pub(crate) fn read_header_run(
+    b: &[u8],
+    start: usize,
+    slots: &mut [Span],
+    len: &mut usize,
+    limits: &RunLimits,
+) -> usize {
+    dispatch(Run {
+        b,
+        start,
+        slots,
+        len,
+        limits,
+    })
+}
+
+/// The arguments of [`read_header_run`], to run with the CPU's best classifier.
+struct Run<'r> {
+    b: &'r [u8],
+    start: usize,
+    slots: &'r mut [Span],
+    len: &'r mut usize,
+    limits: &'r RunLimits,
+}
+
+impl WithClassifier for Run<'_> {
+    type Output = usize;
+
+    #[inline(always)]
+    fn run<C: Classify>(self) -> usize {
+        run::<C>(self.b, self.start, self.slots, self.len, self.limits)
+    }
+}
+
+#[inline(always)]
+fn run<C: Classify>(
     b: &[u8],
     start: usize,
     slots: &mut [Span],
@@ -39,7 +74,7 @@ pub(crate) fn read_header_run(
     let stopped = 'run: {
         while block + WINDOW <= b.len() {
             let window: &[u8; WINDOW] = b[block..block + WINDOW].try_into().expect("a full window");
-            let m = classify(window);
+            let m = C::classify(window);
             let crlf = m.lf & ((m.cr << 1) | cr_before);
             let line_ends = if limits.lenient { m.lf } else { crlf };
             // A bare LF is value text or a legacy body: the general path decides, so only

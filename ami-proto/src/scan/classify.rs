@@ -1,7 +1,13 @@
 //! Classifying 64 bytes at once into bitmasks: bit `i` of a mask is set when byte `i` of the
-//! window is of that class. This file holds the crate's only `unsafe` code (SSE2, which
-//! every x86_64 CPU has); [`classify_portable`] is the reference it must equal, which the
-//! unit tests below and the fuzz targets check byte for byte.
+//! window is of that class.
+//!
+//! This file holds the crate's only `unsafe` code: SSE2 (every x86_64 CPU has it) and, when
+//! `std` can detect it at run time, AVX-512BW. [`classify_portable`] is the reference every
+//! SIMD version must equal; the unit tests below and the fuzz targets check it byte for byte.
+//!
+//! Code that classifies many windows is written once, generic over [`Classify`], and run
+//! through [`dispatch`], which picks the fastest classifier of this CPU and compiles that
+//! copy of the code with the matching target features.
 
 /// Bytes classified at once.
 pub const WINDOW: usize = 64;
@@ -28,15 +34,49 @@ pub fn classify_portable(window: &[u8; WINDOW]) -> Masks {
     masks
 }
 
-/// Classification with SSE2 where available, else [`classify_portable`].
+/// A way to classify a window.
+pub(crate) trait Classify {
+    fn classify(window: &[u8; WINDOW]) -> Masks;
+}
+
+/// Code generic over the classifier, run by [`dispatch`].
+pub(crate) trait WithClassifier {
+    type Output;
+    fn run<C: Classify>(self) -> Self::Output;
+}
+
+/// Runs `job` with the fastest classifier this CPU supports.
 #[inline]
-pub fn classify(window: &[u8; WINDOW]) -> Masks {
-    #[cfg(target_arch = "x86_64")]
-    {
-        sse2::classify(window)
+pub(crate) fn dispatch<J: WithClassifier>(job: J) -> J::Output {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if avx512::available() {
+        return avx512::run(job);
     }
+    #[cfg(target_arch = "x86_64")]
+    return job.run::<sse2::Sse2>();
     #[cfg(not(target_arch = "x86_64"))]
-    {
+    return job.run::<Portable>();
+}
+
+/// Classification by the fastest classifier available (what [`dispatch`] would use).
+pub fn classify(window: &[u8; WINDOW]) -> Masks {
+    struct One<'a>(&'a [u8; WINDOW]);
+    impl WithClassifier for One<'_> {
+        type Output = Masks;
+        fn run<C: Classify>(self) -> Masks {
+            C::classify(self.0)
+        }
+    }
+    dispatch(One(window))
+}
+
+/// [`classify_portable`] as a [`Classify`].
+#[allow(dead_code)]
+pub(crate) struct Portable;
+
+impl Classify for Portable {
+    #[inline(always)]
+    fn classify(window: &[u8; WINDOW]) -> Masks {
         classify_portable(window)
     }
 }
@@ -44,37 +84,108 @@ pub fn classify(window: &[u8; WINDOW]) -> Masks {
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod sse2 {
-    use super::{Masks, WINDOW};
+    use super::{Classify, Masks, WINDOW};
     use core::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
 
-    #[inline(always)]
-    pub(super) fn classify(window: &[u8; WINDOW]) -> Masks {
-        let mut masks = Masks::default();
-        for (chunk, bytes) in window.chunks_exact(16).enumerate() {
-            // SAFETY: `bytes` is 16 readable bytes (chunks_exact of a 64-byte array);
-            // `_mm_loadu_si128` has no alignment requirement; SSE2 is part of the x86_64
-            // baseline, so every intrinsic here is available on every x86_64 CPU.
-            let (lf, cr, stop) = unsafe {
-                let v = _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>());
-                let lf = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8));
-                let cr = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8));
-                let colon = _mm_cmpeq_epi8(v, _mm_set1_epi8(b':' as i8));
-                let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
-                let tab = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\t' as i8));
-                let stop = _mm_or_si128(_mm_or_si128(colon, space), tab);
-                (
-                    _mm_movemask_epi8(lf) as u16,
-                    _mm_movemask_epi8(cr) as u16,
-                    _mm_movemask_epi8(stop) as u16,
-                )
-            };
-            masks.lf |= u64::from(lf) << (16 * chunk);
-            masks.cr |= u64::from(cr) << (16 * chunk);
-            masks.stop |= u64::from(stop) << (16 * chunk);
+    /// 16 bytes at a time, four times.
+    pub(crate) struct Sse2;
+
+    impl Classify for Sse2 {
+        #[inline(always)]
+        fn classify(window: &[u8; WINDOW]) -> Masks {
+            let mut masks = Masks::default();
+            for (chunk, bytes) in window.chunks_exact(16).enumerate() {
+                // SAFETY: `bytes` is 16 readable bytes (chunks_exact of a 64-byte array);
+                // `_mm_loadu_si128` has no alignment requirement; SSE2 is part of the
+                // x86_64 baseline, so every intrinsic here exists on every x86_64 CPU.
+                let (lf, cr, stop) = unsafe {
+                    let v = _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>());
+                    let lf = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8));
+                    let cr = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8));
+                    let colon = _mm_cmpeq_epi8(v, _mm_set1_epi8(b':' as i8));
+                    let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
+                    let tab = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\t' as i8));
+                    let stop = _mm_or_si128(_mm_or_si128(colon, space), tab);
+                    (
+                        _mm_movemask_epi8(lf) as u16,
+                        _mm_movemask_epi8(cr) as u16,
+                        _mm_movemask_epi8(stop) as u16,
+                    )
+                };
+                masks.lf |= u64::from(lf) << (16 * chunk);
+                masks.cr |= u64::from(cr) << (16 * chunk);
+                masks.stop |= u64::from(stop) << (16 * chunk);
+            }
+            masks
         }
-        masks
+    }
+}
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[allow(unsafe_code)]
+mod avx512 {
+    use super::{Classify, Masks, WithClassifier, WINDOW};
+    use core::arch::x86_64::{
+        __m512i, _mm512_cmpeq_epi8_mask, _mm512_loadu_si512, _mm512_set1_epi8,
+    };
+
+    /// Whether this CPU has AVX-512BW (`std` caches the answer).
+    #[inline]
+    pub(super) fn available() -> bool {
+        std::is_x86_feature_detected!("avx512bw")
+    }
+
+    /// Runs `job` compiled with AVX-512BW.
+    #[inline]
+    pub(super) fn run<J: WithClassifier>(job: J) -> J::Output {
+        // SAFETY: `dispatch` calls this only after `available()` said the CPU has
+        // AVX-512F and AVX-512BW (BW implies F), the features `run_with` is compiled for.
+        unsafe { run_with(job) }
+    }
+
+    #[target_feature(enable = "avx512f,avx512bw")]
+    unsafe fn run_with<J: WithClassifier>(job: J) -> J::Output {
+        job.run::<Avx512>()
+    }
+
+    /// One 64-byte load, one compare per class.
+    struct Avx512;
+
+    impl Classify for Avx512 {
+        #[inline(always)]
+        fn classify(window: &[u8; WINDOW]) -> Masks {
+            // SAFETY: only reached through `run_with`, i.e. on a CPU with AVX-512F/BW.
+            unsafe { classify(window) }
+        }
+    }
+
+    #[target_feature(enable = "avx512f,avx512bw")]
+    #[inline]
+    unsafe fn classify(window: &[u8; WINDOW]) -> Masks {
+        // SAFETY: `window` is 64 readable bytes and `_mm512_loadu_si512` has no alignment
+        // requirement; the caller guarantees the CPU features.
+        unsafe {
+            let v = _mm512_loadu_si512(window.as_ptr().cast::<__m512i>());
+            let stop = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b':' as i8))
+                | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b' ' as i8))
+                | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\t' as i8));
+            Masks {
+                lf: _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\n' as i8)),
+                cr: _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\r' as i8)),
+                stop,
+            }
+        }
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn avx512_equals_portable_when_present() {
+        if !available() {
+            return;
+        }
+        super::tests::check_against_portable(|w| run(super::tests::Once(w)));
     }
 }
 
@@ -82,13 +193,23 @@ mod sse2 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn simd_equals_portable_for_every_byte_at_every_position() {
+    pub(super) struct Once<'a>(pub(super) &'a [u8; WINDOW]);
+
+    impl WithClassifier for Once<'_> {
+        type Output = Masks;
+        fn run<C: Classify>(self) -> Masks {
+            C::classify(self.0)
+        }
+    }
+
+    /// Every byte value at every position, next to LFs, CRs and stop bytes.
+    pub(super) fn check_against_portable(classify: impl Fn(&[u8; WINDOW]) -> Masks) {
         for byte in 0..=255u8 {
             for pos in 0..WINDOW {
                 let mut window = [b'a'; WINDOW];
-                window[pos] = byte;
                 window[(pos * 7 + 3) % WINDOW] = b'\n';
+                window[(pos * 5 + 1) % WINDOW] = b':';
+                window[pos] = byte;
                 assert_eq!(
                     classify(&window),
                     classify_portable(&window),
@@ -96,6 +217,17 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn dispatched_classifier_equals_portable() {
+        check_against_portable(classify);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn sse2_equals_portable() {
+        check_against_portable(|w| Once(w).run::<sse2::Sse2>());
     }
 
     #[test]
