@@ -58,7 +58,7 @@ pub(crate) fn dispatch<J: WithClassifier>(job: J) -> J::Output {
     return job.run::<Portable>();
 }
 
-/// Classification by the fastest classifier available (what [`dispatch`] would use).
+/// Classification by the fastest classifier this CPU has (the one the decoder uses).
 pub fn classify(window: &[u8; WINDOW]) -> Masks {
     struct One<'a>(&'a [u8; WINDOW]);
     impl WithClassifier for One<'_> {
