@@ -119,7 +119,8 @@ enum Found<'a> {
 }
 
 /// Reads `input` in `read_size` pieces and decodes it, calling `sink` for every item and
-/// error. The buffer holds at most one unfinished item plus one read.
+/// error. The buffer holds at most one unfinished item plus one read; it is zeroed once,
+/// when it grows, never per read.
 fn decode_stream(
     mut input: impl Read,
     config: Config,
@@ -128,49 +129,39 @@ fn decode_stream(
 ) -> io::Result<Counts> {
     let mut decoder = Decoder::with_config(config);
     let mut counts = Counts::default();
-    let mut buf: Vec<u8> = Vec::with_capacity(read_size.max(4096) * 2);
-    let mut start = 0;
+    let mut buf = vec![0u8; read_size.max(4096) * 2];
+    // `buf[start..end]` holds the bytes not consumed yet.
+    let (mut start, mut end) = (0, 0);
     loop {
-        // Make room for one more read without growing when the pending bytes are few.
-        if buf.capacity() - buf.len() < read_size {
-            buf.drain(..start);
+        if buf.len() - end < read_size {
+            // Move the pending bytes to the front, and grow only if that is not enough.
+            buf.copy_within(start..end, 0);
+            end -= start;
             start = 0;
-            buf.reserve(read_size);
+            if buf.len() - end < read_size {
+                buf.resize(end + read_size, 0);
+            }
         }
-        let len = buf.len();
-        buf.resize(len + read_size, 0);
         let n = loop {
-            match input.read(&mut buf[len..]) {
+            match input.read(&mut buf[end..end + read_size]) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             }
         };
-        buf.truncate(len + n);
+        end += n;
         counts.bytes += n as u64;
         if n == 0 {
-            if let Some(error) = decoder.finish(&buf[start..]) {
+            if let Some(error) = decoder.finish(&buf[start..end]) {
                 counts.errors += 1;
                 sink(Found::Error(error))?;
             }
             return Ok(counts);
         }
         loop {
-            match decoder.decode(&buf[start..]) {
+            match decoder.decode(&buf[start..end]) {
                 Decoded::Item { item, consumed } => {
-                    match &item {
-                        Item::Message(m) => {
-                            counts.messages += 1;
-                            match m.kind() {
-                                Kind::Event => counts.events += 1,
-                                Kind::Response => counts.responses += 1,
-                                Kind::Action => counts.actions += 1,
-                                Kind::Other => {}
-                            }
-                        }
-                        Item::Text(_) => counts.texts += 1,
-                        Item::Banner(_) => {}
-                    }
+                    counts.add(&item);
                     sink(Found::Item(item))?;
                     start += consumed;
                 }
@@ -184,6 +175,24 @@ fn decode_stream(
                     break;
                 }
             }
+        }
+    }
+}
+
+impl Counts {
+    fn add(&mut self, item: &Item<'_>) {
+        match item {
+            Item::Message(m) => {
+                self.messages += 1;
+                match m.kind() {
+                    Kind::Event => self.events += 1,
+                    Kind::Response => self.responses += 1,
+                    Kind::Action => self.actions += 1,
+                    Kind::Other => {}
+                }
+            }
+            Item::Text(_) => self.texts += 1,
+            Item::Banner(_) => {}
         }
     }
 }

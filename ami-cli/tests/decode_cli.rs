@@ -1,0 +1,132 @@
+//! `ami decode` as a user runs it: the JSON Lines schema, `--count`, read sizes, errors.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+fn corpus(path: &str) -> String {
+    format!("{}/../corpus/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn ami(args: &[&str], stdin: &[u8]) -> (i32, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ami"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+fn json_lines(out: &str) -> Vec<Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn json_schema_on_a_real_asterisk_13_capture() {
+    let (code, out) = ami(
+        &[
+            "decode",
+            &corpus("asterisk-13.38.3/15_command_manager_show.server.bin"),
+        ],
+        b"",
+    );
+    assert_eq!(code, 0);
+    let items = json_lines(&out);
+    assert_eq!(
+        items[0],
+        serde_json::json!({"type": "banner", "text": "Asterisk Call Manager/2.10.6"})
+    );
+    assert_eq!(
+        items[1],
+        serde_json::json!({"type": "response", "headers": [["Response", "Success"], ["ActionID", "cap-1"], ["Message", "Authentication accepted"]]})
+    );
+    let with_output: Vec<&Value> = items.iter().filter(|i| i.get("output").is_some()).collect();
+    assert_eq!(with_output.len(), 4);
+    assert!(with_output[1]["output"]
+        .as_str()
+        .unwrap()
+        .starts_with("\nGlobal Settings:\n"));
+    assert!(items.iter().all(|i| i.get("truncated").is_none()));
+    for item in &items[1..] {
+        for pair in item["headers"].as_array().unwrap() {
+            assert_eq!(
+                pair.as_array().unwrap().len(),
+                2,
+                "headers are [key, value] pairs"
+            );
+        }
+    }
+}
+
+#[test]
+fn read_size_does_not_change_the_output() {
+    let file = corpus("asterisk-23.4.1/25_coreshowchannels_up.server.bin");
+    let (_, whole) = ami(&["decode", &file], b"");
+    for size in ["1", "7", "1460"] {
+        let (_, chunked) = ami(&["decode", "--read-size", size, &file], b"");
+        assert!(chunked == whole, "read size {size}");
+    }
+}
+
+#[test]
+fn count_line_and_stdin() {
+    let bytes = std::fs::read(corpus("asterisk-13.38.3/30_queue.server.bin")).unwrap();
+    let (code, out) = ami(&["decode", "--count", "-"], &bytes);
+    assert_eq!(code, 0);
+    let expected_messages = json_lines(&ami(&["decode", "-"], &bytes).1)
+        .iter()
+        .filter(|i| !matches!(i["type"].as_str(), Some("banner" | "text" | "error")))
+        .count();
+    assert_eq!(
+        out.trim(),
+        format!(
+            "messages={expected_messages} events=119 responses=12 actions=0 texts=1 errors=0 bytes={}",
+            bytes.len()
+        )
+    );
+}
+
+#[test]
+fn errors_text_truncation_and_lossy_bytes() {
+    let input = b"Asterisk Call Manager/2.10.6\r\n\
+        Event: A\r\nnot a header\r\n\r\n\
+        Response: Follows\r\nPrivilege: Command\r\ncut off\n\r\n\
+        Event: B\r\nCallerIDName: \xcf\xf0\xe8\r\n\r\n\
+        Event: C\r\nPartial: yes";
+    let (code, out) = ami(&["decode"], input);
+    assert_eq!(code, 1, "errors make the exit status 1");
+    let items = json_lines(&out);
+    assert_eq!(items[1]["type"], "error");
+    assert_eq!(items[1]["offset"], 40);
+    assert!(items[1]["error"]
+        .as_str()
+        .unwrap()
+        .contains("not a `Key: Value` header"));
+    assert_eq!(items[2]["output"], "cut off\n");
+    assert_eq!(items[2]["truncated"], true);
+    assert_eq!(items[3]["headers"][1][1], "\u{fffd}\u{fffd}\u{fffd}");
+    assert_eq!(items[4]["type"], "error");
+    assert!(items[4]["error"].as_str().unwrap().contains("stream ended"));
+}
+
+#[test]
+fn lenient_mode_reads_bare_lf_requests() {
+    let file = corpus("asterisk-13.38.3/55_lf_only.client.bin");
+    let (strict_code, _) = ami(&["decode", &file], b"");
+    assert_eq!(strict_code, 1, "bare-LF requests are not CRLF messages");
+    let (code, out) = ami(&["decode", "--lenient", &file], b"");
+    assert_eq!(code, 0);
+    let items = json_lines(&out);
+    assert!(items
+        .iter()
+        .any(|i| i["type"] == "action" && i["headers"][0][1] == "Ping"));
+}
