@@ -4,11 +4,12 @@
 //!
 //! It only ever accepts a line that the general path in `decoder/mod.rs` would accept with
 //! the same span. Whatever it is unsure of (a blank line, a bare LF, a line without a valid
-//! colon, a limit, the last partial window) it leaves to the general path by stopping at
-//! the start of that line.
+//! colon, a limit, a line cut off by the end of the buffer) it leaves to the general path
+//! by stopping at the start of that line.
 
 use crate::message::Span;
-use crate::scan::classify::{dispatch, Classify, WithClassifier, WINDOW};
+pub(crate) use crate::scan::classify::WINDOW;
+use crate::scan::classify::{dispatch, Classify, WithClassifier};
 
 /// What the run may do.
 pub(crate) struct RunLimits {
@@ -72,9 +73,16 @@ fn run<C: Classify>(
     // Bit 0 set when the byte before `block` is a CR.
     let mut cr_before = 0u64;
     let stopped = 'run: {
-        while block + WINDOW <= b.len() {
-            let window: &[u8; WINDOW] = b[block..block + WINDOW].try_into().expect("a full window");
-            let m = C::classify(window);
+        while block < b.len() {
+            let m = match b.get(block..block + WINDOW) {
+                Some(window) => C::classify(window.try_into().expect("a full window")),
+                None => {
+                    // The last bytes, padded with zeros (which are of no class).
+                    let mut padded = [0u8; WINDOW];
+                    padded[..b.len() - block].copy_from_slice(&b[block..]);
+                    C::classify(&padded)
+                }
+            };
             let crlf = m.lf & ((m.cr << 1) | cr_before);
             let line_ends = if limits.lenient { m.lf } else { crlf };
             // A bare LF is value text or a legacy body: the general path decides, so only

@@ -362,9 +362,10 @@ impl<'s> Decoder<'s> {
         };
         loop {
             let mut p = self.line_start;
-            // The fast path takes every plain header line it can (not when resuming a line
-            // whose start was already scanned: that would scan it again).
-            if self.lf_from <= p {
+            // The fast path takes every plain header line it can. It restarts at the line
+            // start, so not when more than one window of the line was already scanned:
+            // rescanning a long line at every read would make the cost quadratic.
+            if self.lf_from <= p + header_run::WINDOW {
                 let had_headers = self.storage.len() > 0;
                 let (slots, len) = self.storage.spare(limits.max_headers);
                 p = read_header_run(b, p, slots, len, &run_limits);
