@@ -202,6 +202,18 @@ fn table() -> Vec<(&'static str, Config, &'static [u8], Vec<&'static str>)> {
             vec!["error MessageTooLarge { limit: 48 }@0", "event Event=B"],
         ),
         (
+            "a legacy body line longer than the line limit is output, not an error",
+            small(24, 1024, 8),
+            b"Response: Follows\r\nPrivilege: Command\r\n0123456789012345678901234567890\n--END COMMAND--\r\n\r\n",
+            vec![r#"response Response=Follows|Privilege=Command body="0123456789012345678901234567890\n""#],
+        ),
+        (
+            "a header line of a Follows reply longer than the line limit is an error",
+            small(24, 1024, 8),
+            b"Response: Follows\r\nPrivilege: Command\r\nActionID: 0123456789012345\r\nx\n--END COMMAND--\r\n\r\nEvent: B\r\n\r\n",
+            vec!["error LineTooLong { limit: 24 }@39", "event Event=B"],
+        ),
+        (
             "garbage without any line end is dropped up to the next boundary",
             small(12, 64, 8),
             b"xxxxxxxxxxxxxxxxxxxxxxxx\r\n\r\nEvent: B\r\n\r\n",

@@ -292,6 +292,27 @@ impl<'s> Decoder<'s> {
         None
     }
 
+    /// The line start to apply the line limit from while a line is incomplete, if any.
+    ///
+    /// In a Follows reply a line may turn out to be raw output, which has no line limit
+    /// (only the message limit): until its end is seen, only the message limit applies.
+    fn line_limited(&self, p: usize, in_message: bool) -> Option<usize> {
+        (!(self.follows && in_message)).then_some(p)
+    }
+
+    /// The limit error for a complete header line `b[p..next]`, if any; consistent with
+    /// what [`line_limited`](Self::line_limited) reports while the line is incomplete.
+    fn complete_line_exceeded(&self, p: usize, next: usize, in_message: bool) -> Option<Step> {
+        match self.line_limited(p, in_message) {
+            Some(p) => self.exceeded(Some(p), next),
+            None => self.exceeded(None, next).or_else(|| {
+                let max_line = self.config.limits.max_line;
+                (next - p > max_line)
+                    .then(|| self.error(ErrorKind::LineTooLong { limit: max_line }, p))
+            }),
+        }
+    }
+
     /// The buffer ends inside the item: a limit error if the bytes so far already break
     /// one, else "need more".
     fn need_more(&self, b: &[u8], line_start: Option<usize>) -> Step {
@@ -401,7 +422,7 @@ impl<'s> Decoder<'s> {
                 Err(step) => return step,
             };
             let colon = header_colon(b, p, end);
-            if let Some(step) = self.exceeded(Some(p), next) {
+            if let Some(step) = self.complete_line_exceeded(p, next, in_message) {
                 return Some(step);
             }
             let Some(colon) = colon else {
@@ -462,7 +483,7 @@ impl<'s> Decoder<'s> {
         loop {
             let Some(lf) = find_lf(b, from) else {
                 self.lf_from = b.len();
-                return Err(Some(self.need_more(b, Some(p))));
+                return Err(Some(self.need_more(b, self.line_limited(p, in_message))));
             };
             if lf > p && b[lf - 1] == b'\r' {
                 return Ok((lf - 1, lf + 1));
