@@ -5,6 +5,7 @@
 //! - [`codegen`] turns every spec folder into one merged, version-aware set of Rust types,
 //!   committed under `src/generated/` ([`generated`]).
 //! - [`typed`] holds what the generated types are made of; [`response`] types replies.
+//! - [`diff`] lists what changed between two spec folders.
 //!
 //! Decoding borrows from an [`ami_proto::Message`] and does not allocate:
 //!
@@ -23,6 +24,7 @@
 #![deny(missing_docs)]
 
 pub mod codegen;
+pub mod diff;
 pub mod dump;
 // `bootstrap` leaves the generated code out, so a broken `src/generated/` can be rewritten.
 #[cfg(not(feature = "bootstrap"))]
