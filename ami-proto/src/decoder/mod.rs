@@ -401,7 +401,7 @@ impl<'s> Decoder<'s> {
                 // A blank line (or the `\r\n\n` ending some modules write) ends the message;
                 // in a Follows reply a line that starts with a bare LF starts the body.
                 match b.get(p) {
-                    None => return Some(self.need_more(b, Some(p))),
+                    None => return Some(self.need_more(b, None)),
                     Some(b'\n') if self.follows && !lenient => {
                         self.state = State::Body { start: p };
                         self.line_start = p;
@@ -409,7 +409,7 @@ impl<'s> Decoder<'s> {
                     }
                     Some(b'\n') => return Some(self.message_end(p + 1)),
                     Some(b'\r') => match b.get(p + 1) {
-                        None => return Some(self.need_more(b, Some(p))),
+                        None => return Some(self.need_more(b, None)),
                         Some(b'\n') => return Some(self.message_end(p + 2)),
                         Some(_) => {}
                     },
