@@ -1,6 +1,8 @@
 //! Writes the fuzz seed corpus `corpus/fuzz/<target>/` from the real captures in
 //! `corpus/asterisk-*/` (whole small sessions, both directions, and one message of each kind
-//! split out of every session) and small outputs of the bench stream generator. Deterministic: run it again after adding captures.
+//! split out of every session) and small outputs of the bench stream generator; the
+//! actions the clients sent and a few injection attempts (`encode_roundtrip`); the vendored
+//! `manager show` dumps of `ami-spec/specs/` (`spec_dump`). Deterministic: run it again after adding captures.
 //!
 //! `cargo run -p benches --example fuzz_seeds` (from the workspace root).
 
@@ -8,8 +10,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ami_proto::{Decoded, Decoder, Item};
-use benches::fuzzing::ChunkedInput;
+use ami_proto::{Config, Decoded, Decoder, Item, Kind, LineEndings};
+use benches::fuzzing::{ChunkedInput, EncodeInput};
 use benches::generate::{busy_pbx_stream, event_list_reply, legacy_command_reply, typical_event};
 
 /// Whole sessions up to this size become seeds as they are.
@@ -99,6 +101,76 @@ fn main() {
         };
         chunked.write(name, &input.to_bytes());
     }
+    // encode_roundtrip: one request of each action the clients sent, and injection tries.
+    let encode = Seeds::new(&root, "encode_roundtrip");
+    let mut actions = BTreeSet::new();
+    for path in sessions
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with(".client.bin"))
+    {
+        for input in client_actions(&fs::read(path).unwrap()) {
+            if actions.insert(input.action.clone()) {
+                encode.write(&format!("action-{}", input.action), &input.to_bytes());
+            }
+        }
+    }
+    let injections: [(&str, &[(&str, &str)]); 4] = [
+        (
+            "Originate",
+            &[(
+                "Channel",
+                "PJSIP/100\r\nAction: Hangup\r\nChannel: PJSIP/101",
+            )],
+        ),
+        ("Ping\r\n\r\nAction: Logoff", &[("ActionID", "1")]),
+        (
+            "Setvar",
+            &[
+                ("Variable: X\nVariable", "1"),
+                ("Value", "a\n\nAction: Logoff"),
+            ],
+        ),
+        (
+            "Originate",
+            &[("Variable", "A=1,B=2"), ("CallerID", "\"José\" <100>")],
+        ),
+    ];
+    for (i, (action, headers)) in injections.iter().enumerate() {
+        let input = EncodeInput {
+            action: action.to_string(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
+                .collect(),
+        };
+        encode.write(&format!("injection-{i}"), &input.to_bytes());
+    }
+
+    // spec_dump: the vendored `manager show` dumps of every version.
+    let dumps = Seeds::new(&root, "spec_dump");
+    let mut dump_count = 0;
+    for version in fs::read_dir(root.join("ami-spec/specs")).expect("ami-spec/specs") {
+        let version = version.unwrap().path();
+        let v = version.file_name().unwrap().to_string_lossy().to_string();
+        let mut files = vec![version.join("events.txt"), version.join("actions.txt")];
+        for sub in ["event", "action"] {
+            for file in fs::read_dir(version.join(sub)).unwrap() {
+                files.push(file.unwrap().path());
+            }
+        }
+        files.sort();
+        for file in files {
+            let name = file
+                .strip_prefix(&version)
+                .unwrap()
+                .to_string_lossy()
+                .replace('/', "-");
+            dumps.write(&format!("{v}-{name}"), &fs::read(&file).unwrap());
+            dump_count += 1;
+        }
+    }
+    println!("{} actions, {dump_count} dumps", actions.len());
+
     println!(
         "{} sessions, {small} small ones, {} distinct items",
         sessions.len(),
@@ -133,6 +205,38 @@ fn split(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
             }
             // Client captures hold deliberately odd requests: keep what decodes.
             Decoded::Error { .. } => return out,
+            Decoded::NeedMore { .. } => return out,
+        }
+    }
+}
+
+/// The actions in a client capture (read with lenient line endings: some clients write LF).
+fn client_actions(bytes: &[u8]) -> Vec<EncodeInput> {
+    let config = Config {
+        line_endings: LineEndings::Lenient,
+        ..Config::default()
+    };
+    let mut out = Vec::new();
+    let mut decoder = Decoder::with_config(config);
+    let mut rest = bytes;
+    loop {
+        match decoder.decode(rest) {
+            Decoded::Item { item, consumed } => {
+                if let Item::Message(m) = item {
+                    if m.kind() == Kind::Action {
+                        out.push(EncodeInput {
+                            action: String::from_utf8_lossy(m.name()).into_owned(),
+                            headers: m
+                                .headers()
+                                .skip(1)
+                                .map(|h| (h.key.to_vec(), h.value.to_vec()))
+                                .collect(),
+                        });
+                    }
+                }
+                rest = &rest[consumed..];
+            }
+            Decoded::Error { consumed, .. } => rest = &rest[consumed..],
             Decoded::NeedMore { .. } => return out,
         }
     }

@@ -388,6 +388,120 @@ fn describe(owned: Option<&Owned>) -> String {
     }
 }
 
+/// Input of `encode_roundtrip`: an action name and its headers.
+///
+/// [`Arbitrary`] layout (simple, so seeds can be made from real requests): one length
+/// byte and the action name (lossy UTF-8), then until the input ends, per header: one
+/// length byte and the key, two length bytes (big-endian) and the value. A length longer
+/// than what is left takes what is left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodeInput {
+    /// The action name.
+    pub action: String,
+    /// `(key, value)` pairs in order.
+    pub headers: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl<'a> Arbitrary<'a> for EncodeInput {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        fn take<'a>(u: &mut Unstructured<'a>, len: usize) -> arbitrary::Result<&'a [u8]> {
+            u.bytes(len.min(u.len()))
+        }
+        let len = usize::from(u8::arbitrary(u)?);
+        let action = String::from_utf8_lossy(take(u, len)?).into_owned();
+        let mut headers = Vec::new();
+        while !u.is_empty() {
+            let len = usize::from(u8::arbitrary(u)?);
+            let key = take(u, len)?.to_vec();
+            let len = take(u, 2)?.iter().fold(0, |n, &b| n << 8 | usize::from(b));
+            let value = take(u, len)?.to_vec();
+            headers.push((key, value));
+        }
+        Ok(EncodeInput { action, headers })
+    }
+}
+
+impl EncodeInput {
+    /// Builds the raw fuzzer input that [`Arbitrary`] turns back into `self` (for seeds).
+    /// Names and keys must be shorter than 256 bytes, values than 65,536.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = vec![u8::try_from(self.action.len()).expect("action name too long")];
+        out.extend_from_slice(self.action.as_bytes());
+        for (key, value) in &self.headers {
+            out.push(u8::try_from(key.len()).expect("key too long"));
+            out.extend_from_slice(key);
+            let len = u16::try_from(value.len()).expect("value too long");
+            out.extend_from_slice(&len.to_be_bytes());
+            out.extend_from_slice(value);
+        }
+        out
+    }
+}
+
+/// `encode_roundtrip`: an action either encodes and decodes back to exactly its headers
+/// (one message, in both line-ending modes, the same bytes as encoding into a slice), or is
+/// refused without writing anything. An action with CR or LF anywhere is always refused, so
+/// nothing refused or accepted can inject a second header line or message.
+pub fn encode_roundtrip(input: &EncodeInput) {
+    let prefix = b"Action: Previous\r\n\r\n";
+    let mut out = prefix.to_vec();
+    let headers = || input.headers.iter().map(|(k, v)| (k, v));
+    let result = ami_proto::encode_to_vec(&input.action, headers(), &mut out);
+    let breaks_line = |b: &[u8]| b.contains(&b'\r') || b.contains(&b'\n');
+    let has_line_break = breaks_line(input.action.as_bytes())
+        || input
+            .headers
+            .iter()
+            .any(|(k, v)| breaks_line(k) || breaks_line(v));
+    if result.is_err() {
+        assert_eq!(&out[..], &prefix[..], "a refused action changed the output");
+        return;
+    }
+    assert!(
+        !has_line_break,
+        "encoded an action with CR or LF: {input:?}"
+    );
+    let wire = &out[prefix.len()..];
+
+    let mut slice = vec![0u8; wire.len()];
+    let n = ami_proto::encode(&input.action, headers(), &mut slice).expect("fits exactly");
+    assert_eq!(&slice[..n], wire, "encode and encode_to_vec disagree");
+
+    let mut expected = vec![(b"Action".to_vec(), input.action.as_bytes().to_vec())];
+    expected.extend(input.headers.iter().cloned());
+    for line_endings in [LineEndings::Crlf, LineEndings::Lenient] {
+        let config = Config {
+            line_endings,
+            limits: Limits::DEFAULT,
+        };
+        let items = decode_in_reads(&mut Decoder::with_config(config), wire, &[]);
+        match &items[..] {
+            [Owned::Message {
+                kind: Kind::Action,
+                headers,
+                body: None,
+                ..
+            }, Owned::Finish(None)] => assert_eq!(headers, &expected, "{line_endings:?}"),
+            other => panic!("{line_endings:?}: not one action: {other:?}"),
+        }
+    }
+}
+
+/// `spec_dump`: any text into the `manager show` dump parsers of ami-spec (a single doc,
+/// the event table, the action table): no panic, and errors can be displayed.
+pub fn spec_dump(input: &[u8]) {
+    let text = String::from_utf8_lossy(input);
+    if let Err(e) = ami_spec::dump::parse_doc(&text) {
+        let _ = e.to_string();
+    }
+    if let Err(e) = ami_spec::dump::parse_event_list(&text) {
+        let _ = e.to_string();
+    }
+    if let Err(e) = ami_spec::dump::parse_action_list(&text) {
+        let _ = e.to_string();
+    }
+}
+
 /// Runs the check of fuzz target `target` on one raw fuzzer input, as the fuzz target would
 /// (inputs that the target's [`Arbitrary`] type rejects are skipped). Returns false for an
 /// unknown target name.
@@ -399,6 +513,12 @@ pub fn replay(target: &str, input: &[u8]) -> bool {
                 decode_chunked(&input);
             }
         }
+        "encode_roundtrip" => {
+            if let Ok(input) = EncodeInput::arbitrary_take_rest(Unstructured::new(input)) {
+                encode_roundtrip(&input);
+            }
+        }
+        "spec_dump" => spec_dump(input),
         _ => return false,
     }
     true

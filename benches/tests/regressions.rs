@@ -87,6 +87,28 @@ fn open_fuzz_inputs_pass() {
     assert!(failed.is_empty(), "still failing: {failed:?}");
 }
 
+/// The seeds are real data: every check must hold on them (and this runs every check in
+/// `cargo test`, not only under the fuzzer).
+#[test]
+fn every_seed_passes_its_check() {
+    let seeds = regressions_dir().join("..");
+    let mut targets = 0;
+    for target in fs::read_dir(&seeds).unwrap() {
+        let target = target.unwrap().path();
+        let name = target.file_name().unwrap().to_string_lossy().to_string();
+        if name == "regressions" || !target.is_dir() {
+            continue;
+        }
+        targets += 1;
+        for file in fs::read_dir(&target).unwrap() {
+            let file = file.unwrap().path();
+            let bytes = fs::read(&file).unwrap();
+            assert!(replay(&name, &bytes), "no fuzz target named {name}");
+        }
+    }
+    assert!(targets >= 4, "only {targets} seed folders");
+}
+
 #[test]
 fn open_list_names_existing_files() {
     for id in open_inputs() {
