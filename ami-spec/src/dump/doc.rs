@@ -247,3 +247,58 @@ fn split_list(lines: &[&str]) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse_doc;
+    use crate::model::{DocFile, DocKind, SyntaxValue};
+
+    #[test]
+    fn unknown_section_names_its_line() {
+        let text = "Event: X\n[Synopsis]\nHello.\n\n[Frobnicate]\nstuff\n";
+        let err = parse_doc(text).unwrap_err();
+        assert_eq!(err.line, 5);
+        assert!(err.message.contains("[Frobnicate]"), "{}", err.message);
+        let err = parse_doc(text).unwrap_err().in_file("x.txt");
+        assert!(err.to_string().starts_with("x.txt:5:"), "{err}");
+    }
+
+    #[test]
+    fn bad_syntax_and_stray_lines_are_errors() {
+        let err = parse_doc("[Syntax]\nAction: Ping\nthis is not a header\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        let err = parse_doc("Some text before anything\n").unwrap_err();
+        assert_eq!(err.line, 1);
+    }
+
+    #[test]
+    fn both_layouts() {
+        // 13.x: the syntax names an action; no title.
+        let old = "[Syntax]\nAction: Ping\n[ActionID:] <value>\n\n[Synopsis]\nKeepalive command.\n\n[List Responses]\nNone\n\n[Final Response]\nNone\n";
+        let DocFile::Found(docs) = parse_doc(old).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (docs[0].kind, docs[0].name.as_str()),
+            (DocKind::Action, "Ping")
+        );
+        assert_eq!(docs[0].syntax[1].value, SyntaxValue::Optional);
+        assert!(docs[0].list_responses.is_empty());
+        // 23.x: blank line, title, `Not available` placeholders.
+        let new = "\n  -= Info about Manager Command 'Ping' =- \n\n[Synopsis]\nKeepalive command. \n\n[Provided By]\nbuiltin\n\n[Since]\n1.0.0, 1.2.0\n\n[Description]\nNot available\n\n[Syntax]\nAction: Ping\n\n[See Also]\nNot available\n\n[List Responses]\nNone\n\n[End List Responses]\n";
+        let DocFile::Found(docs) = parse_doc(new).unwrap() else {
+            panic!()
+        };
+        assert_eq!(docs[0].since, ["1.0.0", "1.2.0"]);
+        assert_eq!(docs[0].description, None);
+        assert!(docs[0].see_also.is_empty());
+        assert_eq!(docs[0].provided_by.as_deref(), Some("builtin"));
+        assert_eq!(
+            parse_doc("Could not find event 'Foo'\n").unwrap(),
+            DocFile::NotFound {
+                kind: DocKind::Event,
+                name: "Foo".into()
+            }
+        );
+    }
+}
