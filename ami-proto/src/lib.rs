@@ -52,6 +52,8 @@ extern crate std;
 
 mod action_id;
 mod chan_var;
+#[cfg(feature = "alloc")]
+mod collect;
 mod config;
 #[cfg(feature = "alloc")]
 mod connection;
@@ -69,6 +71,8 @@ mod tracker;
 
 pub use action_id::{ActionId, ActionIdAllocator};
 pub use chan_var::{chan_var, chan_vars, ChanVar, ChanVars};
+#[cfg(feature = "alloc")]
+pub use collect::{Collected, CollectedList, ListCollector};
 pub use config::{Config, Limits, LineEndings};
 #[cfg(feature = "alloc")]
 pub use connection::{ConnEvent, ConnState, Connection, SendError, DEFAULT_PENDING};

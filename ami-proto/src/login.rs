@@ -255,6 +255,19 @@ impl<'a> Login<'a> {
         Some(event)
     }
 
+    /// True when [`poll_request`](Self::poll_request) has an action to send now.
+    ///
+    /// ```
+    /// use ami_proto::{ActionId, Credentials, Login};
+    /// let mut login = Login::new(Credentials::plain("a", "b"));
+    /// assert!(login.has_request());
+    /// let _ = login.poll_request(ActionId::new(b"1").unwrap());
+    /// assert!(!login.has_request());
+    /// ```
+    pub fn has_request(&self) -> bool {
+        matches!(self.state, State::Start | State::Challenged { .. })
+    }
+
     /// True once the login was accepted or rejected.
     ///
     /// ```

@@ -1,0 +1,442 @@
+//! One AMI client connection as a sans-IO state machine (in the manner of quinn-proto):
+//! you hand it the bytes you read ([`Connection::handle_input`]), write out what
+//! [`Connection::poll_transmit`] gives you, and read what happened from
+//! [`Connection::poll_event`]. It drives the banner, the login, ActionID correlation and
+//! EventLists; it has no sockets, no clock and no randomness.
+
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::action_id::{ActionId, ActionIdAllocator};
+use crate::decoder::{Decoded, Decoder, Item};
+use crate::encode::{ActionWriter, EncodeError};
+use crate::error::Error;
+use crate::event_list::{ListEnd, ListShape};
+use crate::login::{Credentials, Login, LoginEvent, LoginFailure};
+use crate::message::Message;
+use crate::owned::OwnedMessage;
+use crate::tracker::{Correlated, TrackError, Tracker};
+
+/// How many actions a [`Connection`] tracks at once unless told otherwise.
+pub const DEFAULT_PENDING: usize = 64;
+
+/// Where the connection is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnState {
+    /// Nothing received yet.
+    AwaitingBanner,
+    /// Banner (or a first message) received, not logged in.
+    Connected,
+    /// A login is in flight.
+    LoggingIn,
+    /// The login was accepted.
+    LoggedIn,
+    /// The login was refused (Asterisk closes the connection).
+    LoginFailed,
+    /// [`Connection::handle_eof`] was called.
+    Closed,
+}
+
+/// Something that happened on the connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnEvent {
+    /// The server's greeting line (`Asterisk Call Manager/12.0.0`).
+    Banner(Vec<u8>),
+    /// The login was accepted.
+    LoggedIn,
+    /// The login failed; the reply that said so, if any.
+    LoginFailed(LoginFailure, Option<OwnedMessage>),
+    /// The reply to an action. With `list`, [`ConnEvent::ListItem`]s and a
+    /// [`ConnEvent::ListEnd`] follow.
+    Response {
+        /// The action.
+        id: ActionId,
+        /// A list follows.
+        list: bool,
+        /// The reply.
+        message: OwnedMessage,
+    },
+    /// One item of a list.
+    ListItem {
+        /// The action.
+        id: ActionId,
+        /// 0 for the first item.
+        index: u32,
+        /// The item event.
+        message: OwnedMessage,
+    },
+    /// The end of a list (check [`ListEnd::mismatch`]).
+    ListEnd {
+        /// The action.
+        id: ActionId,
+        /// How it ended.
+        end: ListEnd,
+        /// The final event, or the error reply.
+        message: OwnedMessage,
+    },
+    /// An event with the ActionID of an action still waiting for its reply.
+    ActionEvent {
+        /// The action.
+        id: ActionId,
+        /// The event.
+        message: OwnedMessage,
+    },
+    /// An event without ActionID.
+    Event(OwnedMessage),
+    /// A reply or event whose ActionID (or lack of one) matches no pending action, or a
+    /// message that is neither: surfaced, never dropped.
+    Unmatched(OwnedMessage),
+    /// A block of text that is not made of headers (13's `Queues` reply).
+    Text(Vec<u8>),
+    /// Malformed input; decoding goes on after the next blank line.
+    DecodeError(Error),
+    /// The stream ended ([`Connection::handle_eof`]); `error` if it ended inside an item.
+    Closed {
+        /// The cut-off item, if any.
+        error: Option<Error>,
+    },
+}
+
+/// Why an action was not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendError {
+    /// The action is not encodable (injection attempt, limits).
+    Encode(EncodeError),
+    /// Too many actions pending, or the ActionID is already pending.
+    Track(TrackError),
+    /// The caller's `ActionID` header is empty, too long, or not a valid value.
+    BadActionId,
+    /// A login is already in progress or done.
+    LoginStarted,
+    /// The connection is closed.
+    Closed,
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::Encode(e) => write!(f, "cannot encode the action: {e}"),
+            SendError::Track(e) => write!(f, "cannot track the action: {e}"),
+            SendError::BadActionId => f.write_str("the ActionID header is empty or too long"),
+            SendError::LoginStarted => f.write_str("a login was already started"),
+            SendError::Closed => f.write_str("the connection is closed"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for SendError {}
+
+/// A client connection. `N` bounds the actions awaiting replies.
+///
+/// ```
+/// use ami_proto::{ConnEvent, Connection, Credentials};
+///
+/// let mut conn: Connection = Connection::new();
+/// conn.login(Credentials::plain("admin", "amp111")).unwrap();
+/// let ping = conn.send("Ping", [("Data", "x")]).unwrap();
+/// let wire = conn.poll_transmit().unwrap();
+/// assert!(wire.starts_with(b"Action: Login\r\nActionID: ami-1\r\nUsername: admin\r\n"));
+/// assert!(wire.ends_with(b"Action: Ping\r\nActionID: ami-2\r\nData: x\r\n\r\n"));
+///
+/// conn.handle_input(b"Asterisk Call Manager/12.0.0\r\nResponse: Success\r\nActionID: ami-1\r\n\
+///                     Message: Authentication accepted\r\n\r\nResponse: Success\r\n\
+///                     ActionID: ami-2\r\nPing: Pong\r\n\r\n");
+/// assert_eq!(conn.poll_event(), Some(ConnEvent::Banner(b"Asterisk Call Manager/12.0.0".to_vec())));
+/// assert_eq!(conn.poll_event(), Some(ConnEvent::LoggedIn));
+/// let Some(ConnEvent::Response { id, list: false, .. }) = conn.poll_event() else { panic!() };
+/// assert_eq!(id, ping);
+/// assert_eq!(conn.poll_event(), None);
+/// ```
+#[derive(Debug)]
+pub struct Connection<'a, const N: usize = DEFAULT_PENDING> {
+    decoder: Decoder<'static>,
+    input: Vec<u8>,
+    output: Vec<u8>,
+    ids: ActionIdAllocator,
+    tracker: Tracker<'a, N>,
+    login: Option<Login<'a>>,
+    state: ConnState,
+    events: VecDeque<ConnEvent>,
+}
+
+impl Default for Connection<'_> {
+    fn default() -> Self {
+        Connection::new()
+    }
+}
+
+impl Connection<'_> {
+    /// A connection with ActionIDs `ami-1`, `ami-2`, ... and room for
+    /// [`DEFAULT_PENDING`] pending actions.
+    ///
+    /// ```
+    /// let conn: ami_proto::Connection = ami_proto::Connection::new();
+    /// assert_eq!(conn.state(), ami_proto::ConnState::AwaitingBanner);
+    /// ```
+    pub fn new() -> Self {
+        Connection::with_ids(ActionIdAllocator::default())
+    }
+}
+
+impl<'a, const N: usize> Connection<'a, N> {
+    /// A connection that takes its ActionIDs from `ids`.
+    ///
+    /// ```
+    /// use ami_proto::{ActionIdAllocator, Connection};
+    /// let mut conn: Connection<'_, 4> = Connection::with_ids(ActionIdAllocator::new("x-").unwrap());
+    /// assert_eq!(conn.send("Ping", [("A", "b")]).unwrap().as_bytes(), b"x-1");
+    /// ```
+    pub fn with_ids(ids: ActionIdAllocator) -> Self {
+        Connection {
+            decoder: Decoder::new(),
+            input: Vec::new(),
+            output: Vec::new(),
+            ids,
+            tracker: Tracker::new(),
+            login: None,
+            state: ConnState::AwaitingBanner,
+            events: VecDeque::new(),
+        }
+    }
+
+    /// Where the connection is.
+    pub fn state(&self) -> ConnState {
+        self.state
+    }
+
+    /// The actions still waiting for a reply or for the end of their list.
+    ///
+    /// ```
+    /// let mut conn: ami_proto::Connection = ami_proto::Connection::new();
+    /// let id = conn.send("Ping", [("A", "b")]).unwrap();
+    /// assert_eq!(conn.pending().collect::<Vec<_>>(), [id]);
+    /// ```
+    pub fn pending(&self) -> impl Iterator<Item = ActionId> + '_ {
+        self.tracker.pending()
+    }
+
+    /// Starts logging in (plain or MD5 challenge); its actions are queued for
+    /// [`poll_transmit`](Self::poll_transmit) and its outcome arrives as
+    /// [`ConnEvent::LoggedIn`] or [`ConnEvent::LoginFailed`].
+    pub fn login(&mut self, credentials: Credentials<'a>) -> Result<(), SendError> {
+        if self.state == ConnState::Closed {
+            return Err(SendError::Closed);
+        }
+        if self.login.is_some() {
+            return Err(SendError::LoginStarted);
+        }
+        self.login = Some(Login::new(credentials));
+        self.state = ConnState::LoggingIn;
+        self.poll_login()
+    }
+
+    /// Queues `action` with `headers` (in order) and starts tracking it. The ActionID is
+    /// the caller's `ActionID` header if there is one, else the next allocated one, written
+    /// right after the `Action:` line.
+    ///
+    /// ```
+    /// let mut conn: ami_proto::Connection = ami_proto::Connection::new();
+    /// let id = conn.send("Ping", [("ActionID", "mine")]).unwrap();
+    /// assert_eq!(id.as_bytes(), b"mine");
+    /// assert_eq!(conn.poll_transmit().unwrap(), b"Action: Ping\r\nActionID: mine\r\n\r\n");
+    /// assert!(conn.send("Ping", [("X", "a\r\nAction: Originate")]).is_err());
+    /// assert_eq!(conn.poll_transmit(), None); // nothing of a refused action is sent
+    /// ```
+    pub fn send<K, V>(
+        &mut self,
+        action: &str,
+        headers: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<ActionId, SendError>
+    where
+        K: AsRef<[u8]>,
+        V: AsRef<[u8]>,
+    {
+        self.send_expecting(action, headers, None)
+    }
+
+    /// Like [`send`](Self::send), telling the tracker the action's list shape (see
+    /// [`ListShape`]): for lists whose reply does not say `EventList: start`, or an
+    /// `Async` Originate that ends with its `OriginateResponse`.
+    ///
+    /// ```
+    /// use ami_proto::{Connection, ListShape};
+    /// let mut conn: Connection = Connection::new();
+    /// let shape = ListShape::new(&[], "OriginateResponse");
+    /// conn.send_expecting("Originate", [("Channel", "Local/1@t"), ("Async", "yes")], Some(shape)).unwrap();
+    /// ```
+    pub fn send_expecting<K, V>(
+        &mut self,
+        action: &str,
+        headers: impl IntoIterator<Item = (K, V)>,
+        shape: Option<ListShape<'a>>,
+    ) -> Result<ActionId, SendError>
+    where
+        K: AsRef<[u8]>,
+        V: AsRef<[u8]>,
+    {
+        if self.state == ConnState::Closed {
+            return Err(SendError::Closed);
+        }
+        let mut headers = headers.into_iter().peekable();
+        // A caller's ActionID must come first to be used without buffering the headers.
+        let own = match headers.peek() {
+            Some((k, v)) if k.as_ref().eq_ignore_ascii_case(b"ActionID") => {
+                Some(ActionId::new(v.as_ref()).ok_or(SendError::BadActionId)?)
+            }
+            _ => None,
+        };
+        let id = match own {
+            Some(id) => {
+                headers.next();
+                id
+            }
+            None => self.ids.next_id(),
+        };
+        self.tracker.register(id, shape).map_err(SendError::Track)?;
+        let mut w = ActionWriter::to_vec(action, &mut self.output);
+        w.header("ActionID", id);
+        for (k, v) in headers {
+            w.header(k, v);
+        }
+        if let Err(e) = w.finish() {
+            self.tracker.forget(&id);
+            return Err(SendError::Encode(e));
+        }
+        Ok(id)
+    }
+
+    /// Stops waiting for `id` (for example after the caller's own timeout); its late reply
+    /// will be [`ConnEvent::Unmatched`].
+    pub fn forget(&mut self, id: &ActionId) -> bool {
+        self.tracker.forget(id)
+    }
+
+    /// Feeds bytes read from the server; events become available from
+    /// [`poll_event`](Self::poll_event).
+    pub fn handle_input(&mut self, bytes: &[u8]) {
+        if self.state == ConnState::Closed {
+            return;
+        }
+        self.input.extend_from_slice(bytes);
+        let mut used = 0;
+        loop {
+            let decoded = self.decoder.decode(&self.input[used..]);
+            used += decoded.consumed();
+            match decoded {
+                Decoded::NeedMore { .. } => break,
+                Decoded::Error { error, .. } => {
+                    self.events.push_back(ConnEvent::DecodeError(error))
+                }
+                Decoded::Item { item, .. } => {
+                    if self.state == ConnState::AwaitingBanner {
+                        self.state = ConnState::Connected;
+                    }
+                    match item {
+                        Item::Banner(text) => {
+                            self.events.push_back(ConnEvent::Banner(text.to_vec()))
+                        }
+                        Item::Text(text) => self.events.push_back(ConnEvent::Text(text.to_vec())),
+                        Item::Message(m) => {
+                            if let Some(event) = Self::route(&mut self.login, &mut self.tracker, &m)
+                            {
+                                self.events.push_back(event);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.input.drain(..used);
+        self.after_login_event();
+    }
+
+    /// Tells the connection the server closed the stream.
+    pub fn handle_eof(&mut self) {
+        if self.state == ConnState::Closed {
+            return;
+        }
+        let error = self.decoder.finish(&self.input);
+        self.input.clear();
+        self.state = ConnState::Closed;
+        self.events.push_back(ConnEvent::Closed { error });
+    }
+
+    /// Bytes to write to the server, if any.
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        if self.output.is_empty() {
+            None
+        } else {
+            Some(core::mem::take(&mut self.output))
+        }
+    }
+
+    /// The next thing that happened, if any.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<ConnEvent> {
+        self.events.pop_front()
+    }
+
+    /// Pairs one message with the login or the tracker; `None` for the reply to the login's
+    /// `Challenge`, which concerns nobody else.
+    fn route(
+        login: &mut Option<Login<'a>>,
+        tracker: &mut Tracker<'a, N>,
+        m: &Message<'_>,
+    ) -> Option<ConnEvent> {
+        if let Some(event) = login.as_mut().and_then(|l| l.handle(m)) {
+            return match event {
+                LoginEvent::Accepted => Some(ConnEvent::LoggedIn),
+                LoginEvent::Rejected(why) => {
+                    Some(ConnEvent::LoginFailed(why, Some(OwnedMessage::new(m))))
+                }
+                LoginEvent::Challenged => None,
+            };
+        }
+        let message = OwnedMessage::new(m);
+        Some(match tracker.handle(m) {
+            Correlated::Response { id, list } => ConnEvent::Response { id, list, message },
+            Correlated::ListItem { id, index, .. } => ConnEvent::ListItem { id, index, message },
+            Correlated::ListEnd { id, end } => ConnEvent::ListEnd { id, end, message },
+            Correlated::ActionEvent { id } => ConnEvent::ActionEvent { id, message },
+            Correlated::Unsolicited => ConnEvent::Event(message),
+            Correlated::UnknownResponse | Correlated::UnknownEvent | Correlated::Other => {
+                ConnEvent::Unmatched(message)
+            }
+        })
+    }
+
+    /// After replies: queue the login's next action and update the state.
+    fn after_login_event(&mut self) {
+        let Some(login) = &self.login else { return };
+        self.state = match login.outcome() {
+            Some(true) => ConnState::LoggedIn,
+            Some(false) => ConnState::LoginFailed,
+            None => ConnState::LoggingIn,
+        };
+        if self.state == ConnState::LoggingIn {
+            // An encoding failure here means bad credentials (a CR in the user name):
+            // report it as a failed login rather than sending anything.
+            if self.poll_login().is_err() {
+                self.state = ConnState::LoginFailed;
+                self.events
+                    .push_back(ConnEvent::LoginFailed(LoginFailure::Refused, None));
+            }
+        }
+    }
+
+    fn poll_login(&mut self) -> Result<(), SendError> {
+        let Some(login) = self.login.as_mut().filter(|l| l.has_request()) else {
+            return Ok(());
+        };
+        let request = login.poll_request(self.ids.next_id());
+        match request {
+            Some(request) => request
+                .encode_to_vec(&mut self.output)
+                .map_err(SendError::Encode),
+            None => Ok(()),
+        }
+    }
+}
