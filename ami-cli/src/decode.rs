@@ -11,7 +11,7 @@ const HELP: &str = "\
 ami decode: decode a raw AMI byte stream (a capture of what a server or client sent)
 
 USAGE:
-    ami decode [--json|--count] [--lenient] [--read-size N] [FILE|-]
+    ami decode [--json|--typed|--count] [--lenient] [--read-size N] [FILE|-]
 
 Reads FILE (or standard input for `-` or no FILE) in reads of N bytes (default 65536), feeds
 them to the ami-proto decoder and prints:
@@ -25,6 +25,9 @@ them to the ami-proto decoder and prints:
              {\"type\":\"error\",\"offset\":N,\"error\":\"...\"}
            Keys and values are exactly the wire bytes after `Key: `. Bytes that are not
            valid UTF-8 are shown as U+FFFD (the decoder itself keeps the bytes).
+  --typed  like --json, but events and responses are printed as the typed structs of
+           ami-spec (generated from Asterisk's `manager show` dumps): known headers as
+           named fields, the rest kept in order; unknown events keep all their headers
   --count  one line: messages=N events=N responses=N actions=N texts=N errors=N bytes=N
 
   --lenient        accept bare-LF line endings (proxies, hand-written servers, clients)
@@ -35,6 +38,7 @@ usage or IO failure.";
 
 enum Output {
     Json,
+    Typed,
     Count,
 }
 
@@ -59,6 +63,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--json" => output = Output::Json,
+            "--typed" => output = Output::Typed,
             "--count" => output = Output::Count,
             "--lenient" => config.line_endings = LineEndings::Lenient,
             "--read-size" => {
@@ -88,6 +93,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut out = BufWriter::with_capacity(1 << 16, stdout);
     let counts = decode_stream(input, config, read_size, &mut |item| match output {
         Output::Json => write_json(&mut out, item),
+        Output::Typed => match item {
+            Found::Item(Item::Message(message)) => crate::spec::print_typed(&message, &mut out),
+            other => write_json(&mut out, other),
+        },
         Output::Count => Ok(()),
     })
     .map_err(|e| format!("decode: {e}"))?;

@@ -4,20 +4,23 @@ use std::process::ExitCode;
 
 mod decode;
 mod json;
+mod spec;
 
 const USAGE: &str = "\
 ami: tools for the Asterisk Manager Interface (AMI)
 
 USAGE:
-    ami decode [--json|--count] [--lenient] [--read-size N] [FILE|-]
+    ami decode [--json|--typed|--count] [--lenient] [--read-size N] [FILE|-]
+    ami spec generate [SPEC_DIR...] | ami spec diff A B
     ami help
 
-Run `ami decode --help` for details.";
+Run `ami decode --help` or `ami spec --help` for details.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("decode") => decode::run(&args[1..]),
+        Some("spec") => spec::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(())

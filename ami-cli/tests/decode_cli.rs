@@ -130,3 +130,38 @@ fn lenient_mode_reads_bare_lf_requests() {
         .iter()
         .any(|i| i["type"] == "action" && i["headers"][0][1] == "Ping"));
 }
+
+#[test]
+fn typed_output_names_known_fields_and_keeps_the_rest() {
+    let (code, out) = ami(
+        &[
+            "decode",
+            "--typed",
+            &corpus("asterisk-23.4.1/41_originate_async_app.server.bin"),
+        ],
+        b"",
+    );
+    assert_eq!(code, 0);
+    let items = json_lines(&out);
+    let booted = items
+        .iter()
+        .find(|i| i["Event"] == "FullyBooted")
+        .expect("a FullyBooted event");
+    assert_eq!(booted["Status"], "Fully Booted");
+    assert_eq!(
+        booted["Extra"][0],
+        serde_json::json!(["Privilege", "system,all"])
+    );
+    assert!(items.iter().any(|i| i["Event"] == "OriginateResponse"));
+}
+
+#[test]
+fn spec_diff_between_the_committed_versions() {
+    let (code, out) = ami(&["spec", "diff", "13.38.3", "23.4.1"], b"");
+    assert_eq!(code, 0);
+    assert!(
+        out.lines().any(|l| l == "~ event AgentLogoff: + Channel"),
+        "{}",
+        &out[..out.len().min(2000)]
+    );
+}
