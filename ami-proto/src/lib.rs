@@ -94,3 +94,8 @@ pub use tracker::{Correlated, TrackError, Tracker};
 pub mod fuzzing {
     pub use crate::scan::classify::{classify, classify_portable, Masks, WINDOW};
 }
+
+/// The workspace README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
