@@ -5,17 +5,20 @@
 //! `cargo bench -p benches` (add `-- <group>` to run one group).
 
 use std::hint::black_box;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ami_proto::{Decoded, Decoder, Item};
 use benches::generate::{
     busy_pbx_stream, event_list_reply, legacy_command_reply, typical_event, DEFAULT_LEN,
 };
-use benches::visit::{count_blank_lines, split_lines_and_colons, sum_header_lengths};
+use benches::visit::{
+    copy_in_reads, count_blank_lines, split_lines_and_colons, sum_header_lengths,
+};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-/// The real load capture, read from `../shared` when it is there.
+/// The real load capture, read from `../shared` beside the repository when it is there
+/// (or from the path in `AMI_BUSY_CAPTURE`).
 const BUSY_CAPTURE: &str = "../../shared/asterisk/23.4.1/load/busy.server.bin";
 
 /// The read sizes a client might use: none (whole buffer), a page, an Ethernet payload, tiny.
@@ -40,6 +43,10 @@ fn stream_group(c: &mut Criterion, name: &str, data: &[u8]) {
     group.bench_function("baseline_memchr_lines_colons", |b| {
         b.iter(|| split_lines_and_colons(black_box(data)))
     });
+    // What the 64-byte read loop costs without decoding (appending and compacting).
+    group.bench_function("baseline_copy_reads_64", |b| {
+        b.iter(|| copy_in_reads(black_box(data), 64))
+    });
     for (label, read_size) in READS {
         group.bench_function(format!("decode_{label}"), |b| {
             b.iter(|| sum_header_lengths(black_box(data), read_size))
@@ -54,7 +61,10 @@ fn generated_stream(c: &mut Criterion) {
 }
 
 fn real_capture(c: &mut Criterion) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(BUSY_CAPTURE);
+    let path = match std::env::var_os("AMI_BUSY_CAPTURE") {
+        Some(path) => PathBuf::from(path),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join(BUSY_CAPTURE),
+    };
     match std::fs::read(&path) {
         Ok(data) => stream_group(c, "real_busy_50MB", &data),
         Err(e) => eprintln!("skipping real_busy_50MB: {} ({e})", path.display()),

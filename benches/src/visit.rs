@@ -64,6 +64,27 @@ pub fn decode_in_reads(data: &[u8], read_size: usize, mut visit: impl FnMut(&Ite
     errors + usize::from(decoder.finish(&buf[start..]).is_some())
 }
 
+/// Baseline for the read loop of [`decode_in_reads`]: the same appending and compacting
+/// of `read_size`-byte reads, with a stand-in "decoder" that consumes everything up to the
+/// last LF of the buffer. Returns the bytes consumed.
+pub fn copy_in_reads(data: &[u8], read_size: usize) -> usize {
+    let mut buf: Vec<u8> = Vec::with_capacity(read_size.max(64 * 1024) * 2);
+    let mut start = 0;
+    let mut total = 0;
+    for read in data.chunks(read_size.max(1)) {
+        if start > 0 && start * 2 >= buf.len() {
+            buf.drain(..start);
+            start = 0;
+        }
+        buf.extend_from_slice(read);
+        if let Some(lf) = memchr::memrchr(b'\n', &buf[start..]) {
+            start += lf + 1;
+            total += lf + 1;
+        }
+    }
+    total
+}
+
 /// The hot path the benchmarks measure: decode in reads of `read_size` and touch every
 /// header, returning the total length of all keys, values and Command bodies.
 pub fn sum_header_lengths(data: &[u8], read_size: usize) -> usize {
@@ -236,6 +257,12 @@ mod tests {
         // Keys and values of every line with a colon, body lines included.
         let expected = "EventAKvResponseFollowsActionID1lineone".len();
         assert_eq!(split_lines_and_colons(STREAM), expected);
+    }
+
+    #[test]
+    fn copy_baseline_consumes_whole_lines() {
+        assert_eq!(copy_in_reads(STREAM, 7), STREAM.len());
+        assert_eq!(copy_in_reads(b"ab\ncd", 2), 3);
     }
 
     #[test]
