@@ -29,11 +29,8 @@ pub struct Response<'a> {
 
 impl<'a> Response<'a> {
     /// The headers this type has fields for (after `Response:`).
-    pub const LAYOUT: &'static Layout = &Layout {
-        name: "Response",
-        keys: &["ActionID", "Message", "EventList"],
-        families: &[],
-    };
+    pub const LAYOUT: &'static Layout =
+        &Layout::new("Response", &["ActionID", "Message", "EventList"], &[]);
 
     /// Types a `Response:` message; `None` for other kinds.
     pub fn from_message(message: &Message<'a>) -> Option<Response<'a>> {

@@ -108,6 +108,49 @@ pub struct Layout {
     pub keys: &'static [&'static str],
     /// Numbered families; their headers have no slot of their own.
     pub families: &'static [Family],
+    /// One bit per [`key_hash`] of the literal keys: most undocumented headers
+    /// (`Privilege`, `ChanVariable`) are told apart without comparing strings.
+    pub filter: u64,
+}
+
+/// A 6-bit hash of a key from its length and its first, middle and last bytes (ASCII case
+/// ignored).
+pub const fn key_hash(key: &[u8]) -> u32 {
+    let n = key.len();
+    if n == 0 {
+        return 0;
+    }
+    let first = key[0].to_ascii_lowercase() as u32;
+    let middle = key[n / 2].to_ascii_lowercase() as u32;
+    let last = key[n - 1].to_ascii_lowercase() as u32;
+    let mixed = (n as u32)
+        .wrapping_mul(0x9e37_79b9)
+        .wrapping_add(first.wrapping_mul(0x85eb_ca6b))
+        .wrapping_add(middle.wrapping_mul(0xc2b2_ae35))
+        .wrapping_add(last.wrapping_mul(0x27d4_eb2f));
+    mixed >> 26
+}
+
+impl Layout {
+    /// A layout; computes the key filter (usable in constants).
+    pub const fn new(
+        name: &'static str,
+        keys: &'static [&'static str],
+        families: &'static [Family],
+    ) -> Layout {
+        let mut filter = 0u64;
+        let mut i = 0;
+        while i < keys.len() {
+            filter |= 1 << key_hash(keys[i].as_bytes());
+            i += 1;
+        }
+        Layout {
+            name,
+            keys,
+            families,
+            filter,
+        }
+    }
 }
 
 /// Where a header goes in a typed value.
@@ -124,15 +167,28 @@ pub enum Slot {
 impl Layout {
     /// Classifies `key`, trying the literal keys from `hint` on first: headers usually come
     /// in documented order, so passing the last slot + 1 makes a lookup one comparison.
+    #[inline]
     pub fn slot(&self, key: &[u8], hint: usize) -> Slot {
-        let n = self.keys.len();
-        let hint = if hint >= n { 0 } else { hint };
-        for step in 0..n {
-            let at = (hint + step) % n;
-            if self.keys[at].as_bytes().eq_ignore_ascii_case(key) {
-                return Slot::Key(at);
-            }
+        if self.filter & (1 << key_hash(key)) == 0 {
+            return self.family_slot(key);
         }
+        let hint = hint.min(self.keys.len());
+        // Headers usually come in documented order and exact case: one memcmp.
+        if self.keys.get(hint).is_some_and(|k| k.as_bytes() == key) {
+            return Slot::Key(hint);
+        }
+        let (after, before) = (&self.keys[hint..], &self.keys[..hint]);
+        let same = |k: &&str| k.len() == key.len() && k.as_bytes().eq_ignore_ascii_case(key);
+        if let Some(at) = after.iter().position(same) {
+            return Slot::Key(hint + at);
+        }
+        if let Some(at) = before.iter().position(same) {
+            return Slot::Key(at);
+        }
+        self.family_slot(key)
+    }
+
+    fn family_slot(&self, key: &[u8]) -> Slot {
         match self.families.iter().position(|f| f.split(key).is_some()) {
             Some(f) => Slot::Family(f),
             None => Slot::Extra,
@@ -249,11 +305,7 @@ impl<'a> SlotValues<'a> for NoSlots {
 }
 
 /// The layout of a message without a type: every header is an extra.
-pub static UNTYPED: Layout = Layout {
-    name: "",
-    keys: &[],
-    families: &[],
-};
+pub static UNTYPED: Layout = Layout::new("", &[], &[]);
 
 /// The headers of a message that its typed form has no field for: keys the spec does not
 /// document for it (`Privilege`, `Timestamp`, `ChanVariable`, ...) and repeats of

@@ -327,7 +327,7 @@ fn event_struct(item: &Item, ty: &str, catalog: &Catalog) -> String {
         item.name,
         lit(&item.name)
     );
-    let _ = writeln!(out, "    /// The headers this type has fields for.\n    pub const LAYOUT: &'static Layout = &Layout {{\n        name: {},\n        keys: {},\n        families: &[{}],\n    }};\n", lit(&item.name), str_slice(&keys), families.join(", "));
+    let _ = writeln!(out, "    /// The headers this type has fields for.\n    pub const LAYOUT: &'static Layout = &Layout::new(\n        {},\n        {},\n        &[{}],\n    );\n", lit(&item.name), str_slice(&keys), families.join(", "));
     out.push_str("    /// Reads the documented headers of `message` (the first of each key); the name is not\n    /// checked. Borrows, never allocates.\n");
     out.push_str("    pub fn from_message(message: &Message<'a>) -> Self {\n        let layout = Self::LAYOUT;\n");
     let binding = if item.fields.is_empty() {
@@ -405,18 +405,16 @@ fn event_enum(catalog: &Catalog, names: &[String]) -> String {
     }
     out.push_str("    /// A message that is not an event or whose name no spec documents.\n    #[serde(untagged)]\n    Unknown(Untyped<'a>),\n}\n\n");
     let all: Vec<String> = catalog.events.iter().map(|i| i.name.clone()).collect();
+    out.push_str("/// Builds one typed event; indexed like [`EVENT_NAMES`].\ntype Constructor = for<'a> fn(&Message<'a>) -> Event<'a>;\n\n/// One constructor per typed event, in [`EVENT_NAMES`] order.\nstatic CONSTRUCTORS: &[Constructor] = &[\n");
+    for ty in names {
+        let _ = writeln!(out, "    |m| Event::{ty}({ty}::from_message(m)),");
+    }
+    out.push_str("];\n\n");
     let _ = writeln!(out, "/// Names of the typed events, sorted ignoring ASCII case, for binary search.\npub static EVENT_NAMES: &[&str] = {};\n", str_slice(&all));
     out.push_str("impl<'a> Event<'a> {\n");
     out.push_str("    /// Types an event message by its name (ASCII case-insensitive); anything else is `Unknown`.\n    /// Borrows from the message and allocates nothing.\n");
     out.push_str("    pub fn from_message(message: &Message<'a>) -> Event<'a> {\n        if message.kind() != Kind::Event {\n            return Event::Unknown(Untyped(*message));\n        }\n");
-    out.push_str("        let Ok(index) = EVENT_NAMES.binary_search_by(|n| cmp_ignore_ascii_case(n.as_bytes(), message.name())) else {\n            return Event::Unknown(Untyped(*message));\n        };\n        match index {\n");
-    for (n, ty) in names.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "            {n} => Event::{ty}({ty}::from_message(message)),"
-        );
-    }
-    out.push_str("            _ => Event::Unknown(Untyped(*message)),\n        }\n    }\n\n");
+    out.push_str("        let Ok(index) = EVENT_NAMES.binary_search_by(|n| cmp_ignore_ascii_case(n.as_bytes(), message.name())) else {\n            return Event::Unknown(Untyped(*message));\n        };\n        // A table of small functions rather than one match over every type: such a match\n        // gets a stack frame as large as all the structs together, paid on every call.\n        CONSTRUCTORS[index](message)\n    }\n\n");
     out.push_str("    /// The message it was decoded from.\n    pub fn message(&self) -> &Message<'a> {\n        match self {\n");
     for ty in names {
         let _ = writeln!(out, "            Event::{ty}(e) => e.extra.message(),");
