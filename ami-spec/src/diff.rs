@@ -68,6 +68,9 @@ pub fn diff(a: &Spec, b: &Spec) -> Vec<Change> {
         names.dedup();
         for name in names {
             match (find(old, name), find(new, name)) {
+                // A name one side lists only cut to its table's width is not a change.
+                (None, Some(_)) if listed_cut(a, kind, name) => {}
+                (Some(_), None) if listed_cut(b, kind, name) => {}
                 (None, Some(_)) => out.push(Change::Added(kind, name.to_string())),
                 (Some(_), None) => out.push(Change::Removed(kind, name.to_string())),
                 (Some(x), Some(y)) => item_changes(kind, x, y, &mut out),
@@ -76,6 +79,17 @@ pub fn diff(a: &Spec, b: &Spec) -> Vec<Change> {
         }
     }
     out
+}
+
+/// Whether `spec` lists `name` cut to its table's column width (13.x `ChallengeResponseFai`).
+fn listed_cut(spec: &Spec, kind: DocKind, name: &str) -> bool {
+    let list = match kind {
+        DocKind::Event => &spec.event_list,
+        DocKind::Action => &spec.action_list,
+    };
+    list.names
+        .iter()
+        .any(|n| list.may_be_truncated(n) && name.starts_with(n.as_str()))
 }
 
 fn find<'d>(docs: &'d [Doc], name: &str) -> Option<&'d Doc> {
@@ -167,5 +181,11 @@ mod tests {
         assert_eq!(diff(&empty, &a)[0].to_string(), "+ event E");
         assert_eq!(diff(&a, &empty)[0].to_string(), "- event E");
         assert!(diff(&a, &a).is_empty());
+        // Listed only under a cut name: not added.
+        let mut cut = Spec::default();
+        cut.event_list.names.push("E".into());
+        cut.event_list.column_width = 1;
+        assert!(diff(&cut, &b).is_empty());
+        assert_eq!(diff(&b, &cut).len(), 0);
     }
 }
