@@ -2,12 +2,12 @@
 //! types for whatever it documents: nothing about the names is built in.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::Path;
 
 use ami_spec::codegen::generate_from_dirs;
 use ami_spec::dump::load_spec;
 
-fn write(dir: &PathBuf, path: &str, text: &str) {
+fn write(dir: &Path, path: &str, text: &str) {
     let path = dir.join(path);
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(path, text).unwrap();
@@ -42,7 +42,7 @@ fn third_party_folder_generates_its_items() {
     );
     let spec = load_spec(&dir).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(spec.version, "99.0.0");
-    let files = generate_from_dirs(&[dir.clone()]).unwrap();
+    let files = generate_from_dirs(std::slice::from_ref(&dir)).unwrap();
     let text = |name: &str| {
         files
             .iter()
