@@ -151,12 +151,12 @@ impl fmt::Display for EncodeError {
             EncodeErrorKind::EmptyKey => f.write_str("the key is empty"),
             EncodeErrorKind::NotAToken { byte, at } => write!(
                 f,
-                "byte {:?} at {at} is not allowed in a key",
+                "byte '{}' at {at} is not allowed in a key",
                 [byte].escape_ascii()
             ),
             EncodeErrorKind::ForbiddenByte { byte, at } => write!(
                 f,
-                "the value holds {:?} at {at} (CR, LF and NUL would end the line)",
+                "the value holds '{}' at {at} (CR, LF and NUL would end the line)",
                 [byte].escape_ascii()
             ),
             EncodeErrorKind::DuplicateAction => {
@@ -167,7 +167,7 @@ impl fmt::Display for EncodeError {
             }
             EncodeErrorKind::BadVariable { byte, at } => write!(
                 f,
-                "byte {:?} at {at} would split the variable",
+                "byte '{}' at {at} would split the variable",
                 [byte].escape_ascii()
             ),
             EncodeErrorKind::LineTooLong { len, limit } => write!(
@@ -653,6 +653,9 @@ mod tests {
         )
         .unwrap_err();
         let text = std::format!("{err}");
-        assert!(text.starts_with("header 2 (`Channel`)"), "{text}");
+        assert_eq!(
+            text,
+            "header 2 (`Channel`): the value holds '\\r' at 1 (CR, LF and NUL would end the line)"
+        );
     }
 }
