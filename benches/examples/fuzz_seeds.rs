@@ -2,7 +2,8 @@
 //! `corpus/asterisk-*/` (whole small sessions, both directions, and one message of each kind
 //! split out of every session) and small outputs of the bench stream generator; the
 //! actions the clients sent and a few injection attempts (`encode_roundtrip`); the vendored
-//! `manager show` dumps of `ami-spec/specs/` (`spec_dump`). Deterministic: run it again after adding captures.
+//! `manager show` dumps of `ami-spec/specs/` (`spec_dump`); small server captures and one
+//! message of each kind (`typed_event`, `session`). Deterministic: run it again after adding captures.
 //!
 //! `cargo run -p benches --example fuzz_seeds` (from the workspace root).
 
@@ -21,6 +22,10 @@ const SMALL_SESSION: usize = 16 * 1024;
 /// defaults, 1-byte reads, lenient + 1460-byte reads, small limits + lent storage + 7-byte
 /// reads, middle limits + 64-byte reads.
 const SESSION_SELECTORS: [u8; 5] = [0x00, 0x10, 0xc1, 0x5a, 0x84];
+
+/// `session` selectors given to small server captures in turn: login none / plain / MD5 in
+/// the low bits, read size index in the high nibble (one read, 1 byte, 7 bytes, 1460 bytes).
+const SESSION_LOGINS: [u8; 5] = [0x01, 0x12, 0x41, 0x00, 0x92];
 
 /// Read-size lists given to whole sessions in turn for `decode_chunked`.
 const READS: [&[usize]; 5] = [&[1], &[2, 3], &[7], &[64, 1], &[200, 13, 5]];
@@ -48,6 +53,8 @@ fn main() {
 
     let stream = Seeds::new(&root, "decode_stream");
     let chunked = Seeds::new(&root, "decode_chunked");
+    let typed = Seeds::new(&root, "typed_event");
+    let session = Seeds::new(&root, "session");
     let mut seen = BTreeSet::new();
     let mut small = 0;
     for path in &sessions {
@@ -73,11 +80,17 @@ fn main() {
                 data: bytes.clone(),
             };
             chunked.write(&name, &input.to_bytes());
+            if name.ends_with(".server") {
+                typed.write(&name, &[&[0u8], &bytes[..]].concat());
+                let selector = SESSION_LOGINS[small % SESSION_LOGINS.len()];
+                session.write(&name, &[&[selector], &bytes[..]].concat());
+            }
             small += 1;
         }
         for (label, item) in split(&bytes) {
             if seen.insert(label.clone()) {
                 stream.write(&format!("item-{label}"), &[&[0u8], &item[..]].concat());
+                typed.write(&format!("item-{label}"), &[&[0u8], &item[..]].concat());
             }
         }
     }

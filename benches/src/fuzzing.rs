@@ -502,6 +502,178 @@ pub fn spec_dump(input: &[u8]) {
     }
 }
 
+/// `typed_event`: the first byte picks decoder settings (see [`config_from_selector`]), the
+/// rest is decoded; every message goes through ami-spec's typed decoders
+/// (`Event::from_message`, `Response::from_message`). Checks: no panic, the typed value
+/// borrows the same message, an event is typed exactly when its name is one the spec lists,
+/// and the typed headers come back in wire order with the same keys.
+pub fn typed_event(input: &[u8]) {
+    let Some((&selector, data)) = input.split_first() else {
+        return;
+    };
+    with_decoder(selector, |decoder| {
+        let mut rest = data;
+        loop {
+            match decoder.decode(rest) {
+                Decoded::Item { item, consumed } => {
+                    if let Item::Message(message) = item {
+                        check_typed(&message);
+                    }
+                    rest = &rest[consumed..];
+                }
+                Decoded::Error { consumed, .. } => rest = &rest[consumed..],
+                Decoded::NeedMore { .. } => break,
+            }
+        }
+    });
+}
+
+fn check_typed(message: &ami_proto::Message<'_>) {
+    let keys = |headers: &mut dyn Iterator<Item = (&[u8], &[u8])>| {
+        headers.map(|(k, _)| k.to_vec()).collect::<Vec<_>>()
+    };
+    let wire_keys = keys(&mut message.headers().map(|h| (h.key, h.value)));
+    let event = ami_spec::Event::from_message(message);
+    assert_eq!(event.message().as_bytes(), message.as_bytes());
+    if message.kind() == Kind::Event {
+        let listed = ami_spec::EVENT_NAMES
+            .iter()
+            .any(|n| message.name().eq_ignore_ascii_case(n.as_bytes()));
+        assert_eq!(
+            event.is_typed(),
+            listed,
+            "{:?}",
+            message.name().escape_ascii()
+        );
+        let typed_keys = keys(&mut event.headers());
+        assert!(
+            typed_keys.iter().zip(&wire_keys).all(|(t, w)| t == w)
+                && typed_keys.len() <= wire_keys.len(),
+            "typed headers are not the wire headers in order"
+        );
+    } else {
+        assert!(!event.is_typed());
+    }
+    match ami_spec::Response::from_message(message) {
+        Some(response) => {
+            assert_eq!(message.kind(), Kind::Response);
+            assert_eq!(response.response.as_bytes(), message.name());
+            let typed_keys = keys(&mut response.headers());
+            assert!(typed_keys.iter().zip(&wire_keys).all(|(t, w)| t == w));
+        }
+        None => assert_ne!(message.kind(), Kind::Response),
+    }
+}
+
+/// `session`: the first byte picks the login (none, plain, MD5) and a read size, the rest is
+/// what the server sends to ami-proto's sans-IO [`ami_proto::Connection`], which has sent
+/// a login and a few actions with ActionIDs `cap-1`, `cap-2`, ... (as in the real
+/// transcripts). Checks: no panic; feeding the bytes in reads gives exactly the events and
+/// transmitted bytes of one read; everything transmitted decodes to actions only; replies
+/// and list items name only ActionIDs that were sent; list items count up from 0; the
+/// stream ends with one `Closed` event and the state `Closed`.
+pub fn session(input: &[u8]) {
+    let Some((&selector, data)) = input.split_first() else {
+        return;
+    };
+    let read_size = match READS_FOR_SESSION[usize::from(selector >> 4)] {
+        0 => data.len().max(1),
+        n => n,
+    };
+    let whole = run_session(selector, data, data.len().max(1));
+    let chunked = run_session(selector, data, read_size);
+    assert_eq!(
+        whole, chunked,
+        "reads of {read_size} bytes change the session"
+    );
+}
+
+/// Read sizes for [`session`] (0 = one read).
+const READS_FOR_SESSION: [usize; 16] =
+    [0, 1, 2, 3, 7, 16, 64, 100, 512, 1460, 4096, 0, 5, 11, 33, 0];
+
+/// What one session run did: the events and every transmitted byte string.
+#[derive(Debug, PartialEq)]
+struct SessionLog {
+    events: Vec<ami_proto::ConnEvent>,
+    sent: Vec<Vec<u8>>,
+}
+
+fn run_session(selector: u8, data: &[u8], read_size: usize) -> SessionLog {
+    use ami_proto::{ActionIdAllocator, ConnEvent, ConnState, Connection, Credentials};
+    use std::collections::HashMap;
+
+    let ids = ActionIdAllocator::new("cap-").expect("a valid prefix");
+    let mut conn: Connection<'static, 8> = Connection::with_ids(ids);
+    let mut log = SessionLog {
+        events: Vec::new(),
+        sent: Vec::new(),
+    };
+    match selector & 3 {
+        0 => {}
+        1 => conn.login(Credentials::plain("admin", "amp111")).unwrap(),
+        _ => conn
+            .login(Credentials::md5("admin", "amp111").with_events("on"))
+            .unwrap(),
+    }
+    let mut sent_ids = Vec::new();
+    for (action, headers) in [
+        ("Ping", &[][..]),
+        ("CoreShowChannels", &[][..]),
+        ("Command", &[("Command", "core show channels")][..]),
+    ] {
+        if let Ok(id) = conn.send(action, headers.iter().copied()) {
+            sent_ids.push(id);
+        }
+    }
+    let mut list_index: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut drain = |conn: &mut Connection<'static, 8>, log: &mut SessionLog| {
+        while let Some(bytes) = conn.poll_transmit() {
+            let items = decode_in_reads(&mut Decoder::new(), &bytes, &[]);
+            for item in &items {
+                match item {
+                    Owned::Message {
+                        kind: Kind::Action, ..
+                    }
+                    | Owned::Finish(None) => {}
+                    other => panic!("transmitted something that is not an action: {other:?}"),
+                }
+            }
+            log.sent.push(bytes);
+        }
+        while let Some(event) = conn.poll_event() {
+            assert!(
+                !matches!(log.events.last(), Some(ConnEvent::Closed { .. })),
+                "an event after Closed: {event:?}"
+            );
+            if let ConnEvent::ListItem { id, index, .. } = &event {
+                let next = list_index.entry(id.as_bytes().to_vec()).or_insert(0);
+                assert_eq!(*index, *next, "list items out of order");
+                *next += 1;
+            }
+            if let ConnEvent::Response { id, .. }
+            | ConnEvent::ListItem { id, .. }
+            | ConnEvent::ListEnd { id, .. }
+            | ConnEvent::ActionEvent { id, .. } = &event
+            {
+                let ours = id.as_bytes().starts_with(b"cap-");
+                assert!(ours, "an event for an ActionID never sent: {id:?}");
+            }
+            log.events.push(event);
+        }
+    };
+    drain(&mut conn, &mut log);
+    for read in data.chunks(read_size) {
+        conn.handle_input(read);
+        drain(&mut conn, &mut log);
+    }
+    conn.handle_eof();
+    drain(&mut conn, &mut log);
+    assert_eq!(conn.state(), ConnState::Closed);
+    assert!(matches!(log.events.last(), Some(ConnEvent::Closed { .. })));
+    log
+}
+
 /// Runs the check of fuzz target `target` on one raw fuzzer input, as the fuzz target would
 /// (inputs that the target's [`Arbitrary`] type rejects are skipped). Returns false for an
 /// unknown target name.
@@ -519,7 +691,60 @@ pub fn replay(target: &str, input: &[u8]) -> bool {
             }
         }
         "spec_dump" => spec_dump(input),
+        "typed_event" => typed_event(input),
+        "session" => session(input),
         _ => return false,
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ami_proto::ConnEvent;
+
+    /// The session check sees real routing, not only `Unmatched` events: with a plain login
+    /// the real `08_ping` transcript logs in and answers our `Ping` (`cap-2`).
+    #[test]
+    fn session_routes_a_real_transcript() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../corpus/asterisk-23.4.1/08_ping.server.bin"
+        );
+        let data = std::fs::read(path).unwrap();
+        let log = run_session(1, &data, 7);
+        assert!(
+            log.events.contains(&ConnEvent::LoggedIn),
+            "{:?}",
+            log.events
+        );
+        let ping_answered = log
+            .events
+            .iter()
+            .any(|e| matches!(e, ConnEvent::Response { id, .. } if id.as_bytes() == b"cap-2"));
+        assert!(ping_answered, "{:?}", log.events);
+        let sent = decode_in_reads(&mut Decoder::new(), &log.sent.concat(), &[]);
+        let actions = sent
+            .iter()
+            .filter(|o| matches!(o, Owned::Message { .. }))
+            .count();
+        assert_eq!(actions, 4, "Login, Ping, CoreShowChannels, Command");
+    }
+
+    /// The typed check accepts real events and rejects nothing it should not.
+    #[test]
+    fn typed_check_types_real_events() {
+        let event =
+            b"Event: Newstate\r\nChannel: PJSIP/100-0001\r\nChannelStateDesc: Ringing\r\n\r\n";
+        let mut decoder = Decoder::new();
+        let Decoded::Item {
+            item: Item::Message(message),
+            ..
+        } = decoder.decode(event)
+        else {
+            panic!("not a message");
+        };
+        assert!(ami_spec::Event::from_message(&message).is_typed());
+        check_typed(&message);
+    }
 }
