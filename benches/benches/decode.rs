@@ -1,11 +1,13 @@
 //! Decoder throughput: the generated 64 MiB busy-PBX stream and the real 50 MB load capture
 //! (whole buffer and socket-sized reads, every header visited, beside two framing
-//! baselines), large replies in 1460-byte reads, header lookup and action encoding.
+//! baselines), typed decoding of every event, large replies in 1460-byte reads, header
+//! lookup and action encoding.
 //!
 //! `cargo bench -p benches` (add `-- <group>` to run one group).
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use ami_proto::{Decoded, Decoder, Item};
@@ -13,7 +15,7 @@ use benches::generate::{
     busy_pbx_stream, event_list_reply, legacy_command_reply, typical_event, DEFAULT_LEN,
 };
 use benches::visit::{
-    copy_in_reads, count_blank_lines, split_lines_and_colons, sum_header_lengths,
+    copy_in_reads, count_blank_lines, split_lines_and_colons, sum_header_lengths, type_every_event,
 };
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -55,9 +57,34 @@ fn stream_group(c: &mut Criterion, name: &str, data: &[u8]) {
     group.finish();
 }
 
+/// The generated 64 MiB stream, made once for all groups.
+fn stream() -> &'static [u8] {
+    static STREAM: OnceLock<Vec<u8>> = OnceLock::new();
+    STREAM.get_or_init(|| busy_pbx_stream(DEFAULT_LEN))
+}
+
 fn generated_stream(c: &mut Criterion) {
-    let data = busy_pbx_stream(DEFAULT_LEN);
-    stream_group(c, "generated_64MiB", &data);
+    stream_group(c, "generated_64MiB", stream());
+}
+
+/// Typed decoding of every event of the 64 MiB stream (ami-spec `Event::from_message`).
+fn typed(c: &mut Criterion) {
+    let data = stream();
+    let (events, typed) = type_every_event(data, usize::MAX);
+    assert_eq!(events, typed);
+    let mut group = c.benchmark_group("typed_64MiB");
+    group
+        .throughput(Throughput::Elements(events as u64))
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    group.bench_function("event_from_message_whole", |b| {
+        b.iter(|| type_every_event(black_box(data), usize::MAX))
+    });
+    group.bench_function("event_from_message_reads_4096", |b| {
+        b.iter(|| type_every_event(black_box(data), 4096))
+    });
+    group.finish();
 }
 
 fn real_capture(c: &mut Criterion) {
@@ -159,6 +186,7 @@ fn encode(c: &mut Criterion) {
 criterion_group!(
     benches,
     generated_stream,
+    typed,
     real_capture,
     large_replies,
     lookup,

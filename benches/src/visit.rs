@@ -101,6 +101,24 @@ pub fn sum_header_lengths(data: &[u8], read_size: usize) -> usize {
     total
 }
 
+/// Typed decoding: decode in reads of `read_size` and type every event with ami-spec's
+/// `Event::from_message`, touching one field of it. Returns (events, typed events).
+pub fn type_every_event(data: &[u8], read_size: usize) -> (usize, usize) {
+    let mut events = 0;
+    let mut typed = 0;
+    let errors = decode_in_reads(data, read_size, |item| {
+        if let Item::Message(message) = item {
+            if message.kind() == Kind::Event {
+                events += 1;
+                let event = ami_spec::Event::from_message(message);
+                typed += usize::from(event.is_typed());
+            }
+        }
+    });
+    assert_eq!(errors, 0, "benchmark input does not decode cleanly");
+    (events, typed)
+}
+
 /// Baseline: count the blank lines (`\r\n\r\n`) that end messages with `memchr::memmem`,
 /// the least work any framing must do.
 pub fn count_blank_lines(data: &[u8]) -> usize {
@@ -263,6 +281,17 @@ mod tests {
     fn copy_baseline_consumes_whole_lines() {
         assert_eq!(copy_in_reads(STREAM, 7), STREAM.len());
         assert_eq!(copy_in_reads(b"ab\ncd", 2), 3);
+    }
+
+    #[test]
+    fn every_generated_event_is_typed() {
+        let stream = crate::generate::busy_pbx_stream(1 << 20);
+        let (events, typed) = type_every_event(&stream, 4096);
+        assert!(events > 1000);
+        assert_eq!(
+            typed, events,
+            "the generator sends an event the spec does not know"
+        );
     }
 
     #[test]
