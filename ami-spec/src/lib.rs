@@ -4,7 +4,8 @@
 //!   plain data of [`model`].
 //! - [`codegen`] turns every spec folder into one merged, version-aware set of Rust types,
 //!   committed under `src/generated/` ([`generated`]).
-//! - [`typed`] holds what the generated types are made of; [`response`] types replies.
+//! - [`typed`] holds what the generated types are made of; [`response`] types replies;
+//!   [`owned`] keeps events past their buffer and reads them back from JSON.
 //! - [`diff`] lists what changed between two spec folders.
 //!
 //! Decoding borrows from an [`ami_proto::Message`] and does not allocate:
@@ -31,9 +32,13 @@ pub mod dump;
 #[rustfmt::skip]
 pub mod generated;
 pub mod model;
+#[cfg(not(feature = "bootstrap"))]
+pub mod owned;
 pub mod response;
 pub mod typed;
 
+#[cfg(not(feature = "bootstrap"))]
+pub use owned::OwnedEvent;
 pub use response::Response;
 
 #[cfg(not(feature = "bootstrap"))]

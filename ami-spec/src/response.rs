@@ -23,7 +23,7 @@ pub struct Response<'a> {
     #[serde(rename = "EventList", skip_serializing_if = "Option::is_none")]
     pub event_list: Option<Value<'a>>,
     /// Every other header (action-specific answers such as `Value`, `Ping`, `Output`).
-    #[serde(rename = "Extra", skip_serializing_if = "Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 

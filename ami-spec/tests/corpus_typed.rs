@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use ami_proto::{Decoded, Decoder, Item, Kind, Message};
-use ami_spec::{Event, Response, EVENT_NAMES};
+use ami_spec::{Event, OwnedEvent, Response, EVENT_NAMES};
 
 fn server_captures() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -77,8 +77,19 @@ fn check(message: &Message<'_>, tally: &mut Tally, file: &Path) {
                 "{}: {name}",
                 file.display()
             );
-            // JSON output never fails.
-            serde_json::to_string(&event).unwrap();
+            // The JSON form reads back into the same headers (documented ones move to the
+            // front and take the documented key's case).
+            let json = serde_json::to_string(&event).unwrap();
+            let back: OwnedEvent = serde_json::from_str(&json).unwrap();
+            let folded = |m: &Message<'_>| {
+                let mut all: Vec<(Vec<u8>, Vec<u8>)> = wire(m)
+                    .into_iter()
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                    .collect();
+                all.sort();
+                all
+            };
+            assert_eq!(folded(&back.message()), folded(message), "{json}");
         }
         Kind::Response => {
             let response = Response::from_message(message).unwrap();

@@ -296,7 +296,7 @@ fn resolve_listed(items: &mut BTreeMap<String, Item>, spec: &Spec, kind: DocKind
 
 /// Gives fields and families unique snake_case identifiers.
 fn name_fields(item: &mut Item) {
-    let mut taken: Vec<String> = vec!["extra".to_string()];
+    let mut taken: Vec<String> = vec!["extra".to_string(), "wire_name".to_string()];
     let mut unique = |base: String| {
         let mut ident = base.clone();
         let mut n = 2;

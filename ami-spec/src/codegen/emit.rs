@@ -292,6 +292,7 @@ fn event_struct(item: &Item, ty: &str, catalog: &Catalog) -> String {
     );
     let mut out = item_doc(item, &catalog.versions);
     let _ = writeln!(out, "#[derive(Debug, Clone, Copy, PartialEq, Serialize)]\n#[non_exhaustive]\npub struct {ty}<'a> {{");
+    out.push_str("    /// The name as received (the spec may spell it in another case: `Newexten`).\n    #[serde(rename = \"Event\")]\n    pub wire_name: Value<'a>,\n");
     for field in &item.fields {
         out.push_str(&field_doc(field, item));
         let _ = writeln!(
@@ -316,7 +317,7 @@ fn event_struct(item: &Item, ty: &str, catalog: &Catalog) -> String {
         let _ = writeln!(out, "    pub {}: Group<'a>,", family.ident);
     }
     out.push_str("    /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)\n    /// and repeats of documented ones, in wire order; also gives the whole message.\n");
-    out.push_str("    #[serde(rename = \"Extra\", skip_serializing_if = \"crate::typed::Extras::is_empty\")]\n    pub extra: Extras<'a>,\n}\n\n");
+    out.push_str("    #[serde(rename = \"ExtraHeaders\", skip_serializing_if = \"crate::typed::Extras::is_empty\")]\n    pub extra: Extras<'a>,\n}\n\n");
 
     let keys: Vec<String> = item.fields.iter().map(|f| f.key.clone()).collect();
     let families: Vec<String> = item.families.iter().map(family_lit).collect();
@@ -336,6 +337,7 @@ fn event_struct(item: &Item, ty: &str, catalog: &Catalog) -> String {
         "mut typed"
     };
     let _ = writeln!(out, "        let {binding} = {ty} {{");
+    out.push_str("            wire_name: Value::new(message.name()),\n");
     for field in &item.fields {
         let _ = writeln!(out, "            {}: None,", field.ident);
     }
@@ -394,16 +396,12 @@ fn event_enum(catalog: &Catalog, names: &[String]) -> String {
     let mut out = String::from(
         "\n/// Any event: typed when a spec documents its name, else kept whole as `Unknown`.\n",
     );
-    out.push_str("#[derive(Debug, Clone, Copy, Serialize)]\n#[serde(tag = \"Event\")]\n#[non_exhaustive]\npub enum Event<'a> {\n");
+    // Untagged: each struct writes its own `Event` key with the name as received.
+    out.push_str("#[derive(Debug, Clone, Copy, Serialize)]\n#[serde(untagged)]\n#[non_exhaustive]\npub enum Event<'a> {\n");
     for (item, ty) in catalog.events.iter().zip(names) {
-        let _ = writeln!(
-            out,
-            "    /// `{}`.\n    #[serde(rename = {})]\n    {ty}({ty}<'a>),",
-            item.name,
-            lit(&item.name)
-        );
+        let _ = writeln!(out, "    /// `{}`.\n    {ty}({ty}<'a>),", item.name);
     }
-    out.push_str("    /// A message that is not an event or whose name no spec documents.\n    #[serde(untagged)]\n    Unknown(Untyped<'a>),\n}\n\n");
+    out.push_str("    /// A message that is not an event or whose name no spec documents.\n    Unknown(Untyped<'a>),\n}\n\n");
     let all: Vec<String> = catalog.events.iter().map(|i| i.name.clone()).collect();
     out.push_str("/// Builds one typed event; indexed like [`EVENT_NAMES`].\ntype Constructor = for<'a> fn(&Message<'a>) -> Event<'a>;\n\n/// One constructor per typed event, in [`EVENT_NAMES`] order.\nstatic CONSTRUCTORS: &[Constructor] = &[\n");
     for ty in names {
@@ -411,6 +409,11 @@ fn event_enum(catalog: &Catalog, names: &[String]) -> String {
     }
     out.push_str("];\n\n");
     let _ = writeln!(out, "/// Names of the typed events, sorted ignoring ASCII case, for binary search.\npub static EVENT_NAMES: &[&str] = {};\n", str_slice(&all));
+    out.push_str("/// The layout of each typed event, in [`EVENT_NAMES`] order.\npub static EVENT_LAYOUTS: &[&Layout] = &[\n");
+    for ty in names {
+        let _ = writeln!(out, "    {ty}::LAYOUT,");
+    }
+    out.push_str("];\n\n");
     out.push_str("impl<'a> Event<'a> {\n");
     out.push_str("    /// Types an event message by its name (ASCII case-insensitive); anything else is `Unknown`.\n    /// Borrows from the message and allocates nothing.\n");
     out.push_str("    pub fn from_message(message: &Message<'a>) -> Event<'a> {\n        if message.kind() != Kind::Event {\n            return Event::Unknown(Untyped(*message));\n        }\n");
@@ -566,7 +569,7 @@ fn action_struct(item: &Item, ty: &str, catalog: &Catalog) -> String {
         }
         let _ = writeln!(out, "    pub {}: {ty},", f.ident);
     }
-    out.push_str("    /// Headers sent after the documented ones, in order (repeated `Variable`, options of\n    /// third-party modules, ...).\n    #[serde(rename = \"Extra\", skip_serializing_if = \"<[_]>::is_empty\")]\n    pub extra: &'a [(&'a str, &'a str)],\n}\n\n");
+    out.push_str("    /// Headers sent after the documented ones, in order (repeated `Variable`, options of\n    /// third-party modules, ...).\n    #[serde(rename = \"ExtraHeaders\", skip_serializing_if = \"<[_]>::is_empty\")]\n    pub extra: &'a [(&'a str, &'a str)],\n}\n\n");
     let _ = writeln!(out, "impl<'a> {ty}<'a> {{");
     let _ = writeln!(
         out,

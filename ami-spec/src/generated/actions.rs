@@ -31,7 +31,7 @@ pub struct AbsoluteTimeout<'a> {
     pub timeout: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -87,7 +87,7 @@ pub struct AgentLogoff<'a> {
     pub soft: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -135,7 +135,7 @@ pub struct Agents<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -194,7 +194,7 @@ pub struct Agi<'a> {
     pub command_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -436,7 +436,7 @@ pub struct AocMessage<'a> {
     pub unit_type: &'a [(u32, &'a str)],
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -562,7 +562,7 @@ pub struct Atxfer<'a> {
     pub context: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -622,7 +622,7 @@ pub struct BlindTransfer<'a> {
     pub exten: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -691,7 +691,7 @@ pub struct Bridge<'a> {
     pub tone: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -745,7 +745,7 @@ pub struct BridgeDestroy<'a> {
     pub bridge_uniqueid: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -795,7 +795,7 @@ pub struct BridgeInfo<'a> {
     pub bridge_uniqueid: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -850,7 +850,7 @@ pub struct BridgeKick<'a> {
     pub channel: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -903,7 +903,7 @@ pub struct BridgeList<'a> {
     pub bridge_type: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -950,7 +950,7 @@ pub struct BridgeTechnologyList<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1000,7 +1000,7 @@ pub struct BridgeTechnologySuspend<'a> {
     pub bridge_technology: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1051,7 +1051,7 @@ pub struct BridgeTechnologyUnsuspend<'a> {
     pub bridge_technology: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1103,7 +1103,7 @@ pub struct CancelAtxfer<'a> {
     pub channel: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1155,7 +1155,7 @@ pub struct Challenge<'a> {
     pub auth_type: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1211,7 +1211,7 @@ pub struct ChangeMonitor<'a> {
     pub file: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1262,7 +1262,7 @@ pub struct Command<'a> {
     pub command: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1317,7 +1317,7 @@ pub struct ConfbridgeKick<'a> {
     pub channel: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1370,7 +1370,7 @@ pub struct ConfbridgeList<'a> {
     pub conference: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1416,7 +1416,7 @@ pub struct ConfbridgeListRooms<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1463,7 +1463,7 @@ pub struct ConfbridgeLock<'a> {
     pub conference: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1520,7 +1520,7 @@ pub struct ConfbridgeMute<'a> {
     pub channel: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1574,7 +1574,7 @@ pub struct ConfbridgeSetSingleVideoSrc<'a> {
     pub channel: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1633,7 +1633,7 @@ pub struct ConfbridgeStartRecord<'a> {
     pub record_file: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1684,7 +1684,7 @@ pub struct ConfbridgeStopRecord<'a> {
     pub conference: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1732,7 +1732,7 @@ pub struct ConfbridgeUnlock<'a> {
     pub conference: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1789,7 +1789,7 @@ pub struct ConfbridgeUnmute<'a> {
     pub channel: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1858,7 +1858,7 @@ pub struct ControlPlayback<'a> {
     pub control: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1904,7 +1904,7 @@ pub struct CoreSettings<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1950,7 +1950,7 @@ pub struct CoreShowChannelMap<'a> {
     pub channel: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -1994,7 +1994,7 @@ pub struct CoreShowChannels<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2038,7 +2038,7 @@ pub struct CoreStatus<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2088,7 +2088,7 @@ pub struct CreateConfig<'a> {
     pub filename: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2148,7 +2148,7 @@ pub struct DataGet<'a> {
     pub filter: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2207,7 +2207,7 @@ pub struct DbDel<'a> {
     pub key: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2261,7 +2261,7 @@ pub struct DbDelTree<'a> {
     pub key: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2317,7 +2317,7 @@ pub struct DbGet<'a> {
     pub key: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2371,7 +2371,7 @@ pub struct DbGetTree<'a> {
     pub key: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2434,7 +2434,7 @@ pub struct DbPut<'a> {
     pub val: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2484,7 +2484,7 @@ pub struct DeviceStateList<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2556,7 +2556,7 @@ pub struct DialplanExtensionAdd<'a> {
     pub replace: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2623,7 +2623,7 @@ pub struct DialplanExtensionRemove<'a> {
     pub priority: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2681,7 +2681,7 @@ pub struct Events<'a> {
     pub event_mask: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2740,7 +2740,7 @@ pub struct ExtensionState<'a> {
     pub context: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2788,7 +2788,7 @@ pub struct ExtensionStateList<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2840,7 +2840,7 @@ pub struct FaxSession<'a> {
     pub session_number: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2888,7 +2888,7 @@ pub struct FaxSessions<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -2935,7 +2935,7 @@ pub struct FaxStats<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3020,7 +3020,7 @@ pub struct Filter<'a> {
     pub match_criteria: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3091,7 +3091,7 @@ pub struct GetConfig<'a> {
     pub filter: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3161,7 +3161,7 @@ pub struct GetConfigJson<'a> {
     pub filter: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3223,7 +3223,7 @@ pub struct Getvar<'a> {
     pub variable: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3285,7 +3285,7 @@ pub struct Hangup<'a> {
     pub cause: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3328,7 +3328,7 @@ impl<'a> Hangup<'a> {
 pub struct IaXnetstats<'a> {
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3369,7 +3369,7 @@ pub struct IaXpeerlist<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3411,7 +3411,7 @@ pub struct IaXpeers<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3455,7 +3455,7 @@ pub struct IaXregistry<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3504,7 +3504,7 @@ pub struct ListCategories<'a> {
     pub filename: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3550,7 +3550,7 @@ pub struct ListCommands<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3601,7 +3601,7 @@ pub struct LocalOptimizeAway<'a> {
     pub channel: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3646,7 +3646,7 @@ pub struct LoggerRotate<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3731,7 +3731,7 @@ pub struct Login<'a> {
     pub events: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3788,7 +3788,7 @@ pub struct Logoff<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3843,7 +3843,7 @@ pub struct MailboxCount<'a> {
     pub mailbox: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -3897,7 +3897,7 @@ pub struct MailboxStatus<'a> {
     pub mailbox: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -4044,7 +4044,7 @@ pub struct MessageSend<'a> {
     pub destination: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -4130,7 +4130,7 @@ pub struct MixMonitor<'a> {
     pub command: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -4199,7 +4199,7 @@ pub struct MixMonitorMute<'a> {
     pub state: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -4257,7 +4257,7 @@ pub struct ModuleCheck<'a> {
     pub module: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -4339,7 +4339,7 @@ pub struct ModuleLoad<'a> {
     pub recursive: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -4410,7 +4410,7 @@ pub struct Monitor<'a> {
     pub mix: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -4488,7 +4488,7 @@ pub struct MuteAudio<'a> {
     pub state: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -4616,7 +4616,7 @@ pub struct Originate<'a> {
     pub pre_dial_go_sub: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -4738,7 +4738,7 @@ pub struct Park<'a> {
     pub parking_space: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -4803,7 +4803,7 @@ pub struct ParkedCalls<'a> {
     pub parking_lot: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -4850,7 +4850,7 @@ pub struct Parkinglots<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -4899,7 +4899,7 @@ pub struct PauseMonitor<'a> {
     pub channel: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -4945,7 +4945,7 @@ pub struct Ping<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5030,7 +5030,7 @@ pub struct PjsipHangup<'a> {
     pub cause: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5111,7 +5111,7 @@ pub struct PjsipNotify<'a> {
     pub variable: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5175,7 +5175,7 @@ pub struct PjsipQualify<'a> {
     pub endpoint: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5226,7 +5226,7 @@ pub struct PjsipRegister<'a> {
     pub registration: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5290,7 +5290,7 @@ pub struct PjsipSetMaintenance<'a> {
     pub state: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5333,7 +5333,7 @@ impl<'a> PjsipSetMaintenance<'a> {
 pub struct PjsipShowAors<'a> {
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5371,7 +5371,7 @@ impl<'a> PjsipShowAors<'a> {
 pub struct PjsipShowAuths<'a> {
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5409,7 +5409,7 @@ impl<'a> PjsipShowAuths<'a> {
 pub struct PjsipShowContacts<'a> {
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5460,7 +5460,7 @@ pub struct PjsipShowEndpoint<'a> {
     pub endpoint: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5502,7 +5502,7 @@ impl<'a> PjsipShowEndpoint<'a> {
 pub struct PjsipShowEndpoints<'a> {
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5549,7 +5549,7 @@ pub struct PjsipShowMaintenance<'a> {
     pub endpoint: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5593,7 +5593,7 @@ impl<'a> PjsipShowMaintenance<'a> {
 pub struct PjsipShowRegistrationInboundContactStatuses<'a> {
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5634,7 +5634,7 @@ impl<'a> PjsipShowRegistrationInboundContactStatuses<'a> {
 pub struct PjsipShowRegistrationsInbound<'a> {
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5673,7 +5673,7 @@ impl<'a> PjsipShowRegistrationsInbound<'a> {
 pub struct PjsipShowRegistrationsOutbound<'a> {
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5711,7 +5711,7 @@ impl<'a> PjsipShowRegistrationsOutbound<'a> {
 pub struct PjsipShowResourceLists<'a> {
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5750,7 +5750,7 @@ impl<'a> PjsipShowResourceLists<'a> {
 pub struct PjsipShowSubscriptionsInbound<'a> {
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5789,7 +5789,7 @@ impl<'a> PjsipShowSubscriptionsInbound<'a> {
 pub struct PjsipShowSubscriptionsOutbound<'a> {
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5837,7 +5837,7 @@ pub struct PjsipUnregister<'a> {
     pub registration: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5902,7 +5902,7 @@ pub struct PlayDtmf<'a> {
     pub receive: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -5969,7 +5969,7 @@ pub struct PlayMf<'a> {
     pub duration: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -6025,7 +6025,7 @@ pub struct PresenceState<'a> {
     pub provider: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -6072,7 +6072,7 @@ pub struct PresenceStateList<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -6149,7 +6149,7 @@ pub struct QueueAdd<'a> {
     pub reason: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -6228,7 +6228,7 @@ pub struct QueueChangePriorityCaller<'a> {
     pub immediate: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -6301,7 +6301,7 @@ pub struct QueueLog<'a> {
     pub message: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -6369,7 +6369,7 @@ pub struct QueueMemberRingInUse<'a> {
     pub queue: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -6438,7 +6438,7 @@ pub struct QueuePause<'a> {
     pub reason: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -6505,7 +6505,7 @@ pub struct QueuePenalty<'a> {
     pub queue: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -6584,7 +6584,7 @@ pub struct QueueReload<'a> {
     pub parameters: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -6648,7 +6648,7 @@ pub struct QueueRemove<'a> {
     pub interface: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -6699,7 +6699,7 @@ pub struct QueueReset<'a> {
     pub queue: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -6751,7 +6751,7 @@ pub struct QueueRule<'a> {
     pub rule: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -6793,7 +6793,7 @@ impl<'a> QueueRule<'a> {
 pub struct Queues<'a> {
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -6844,7 +6844,7 @@ pub struct QueueStatus<'a> {
     pub member: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -6899,7 +6899,7 @@ pub struct QueueSummary<'a> {
     pub queue: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -6959,7 +6959,7 @@ pub struct QueueWithdrawCaller<'a> {
     pub withdraw_info: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7048,7 +7048,7 @@ pub struct Redirect<'a> {
     pub extra_priority: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7113,7 +7113,7 @@ pub struct Reload<'a> {
     pub module: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7170,7 +7170,7 @@ pub struct SendFlash<'a> {
     pub receive: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7233,7 +7233,7 @@ pub struct SendText<'a> {
     pub content_type: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7299,7 +7299,7 @@ pub struct Setvar<'a> {
     pub value: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7359,7 +7359,7 @@ pub struct ShowDialPlan<'a> {
     pub context: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7426,7 +7426,7 @@ pub struct SiPnotify<'a> {
     pub call_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7476,7 +7476,7 @@ pub struct SiPpeers<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7526,7 +7526,7 @@ pub struct SiPpeerstatus<'a> {
     pub peer: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7578,7 +7578,7 @@ pub struct SiPqualifypeer<'a> {
     pub peer: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7628,7 +7628,7 @@ pub struct SiPshowpeer<'a> {
     pub peer: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7674,7 +7674,7 @@ pub struct SiPshowregistry<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7723,7 +7723,7 @@ pub struct SorceryMemoryCacheExpire<'a> {
     pub cache: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7781,7 +7781,7 @@ pub struct SorceryMemoryCacheExpireObject<'a> {
     pub object: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7833,7 +7833,7 @@ pub struct SorceryMemoryCachePopulate<'a> {
     pub cache: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7883,7 +7883,7 @@ pub struct SorceryMemoryCacheStale<'a> {
     pub cache: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -7943,7 +7943,7 @@ pub struct SorceryMemoryCacheStaleObject<'a> {
     pub reload: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -8012,7 +8012,7 @@ pub struct Status<'a> {
     pub all_variables: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -8076,7 +8076,7 @@ pub struct StopMixMonitor<'a> {
     pub mix_monitor_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -8129,7 +8129,7 @@ pub struct StopMonitor<'a> {
     pub channel: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -8180,7 +8180,7 @@ pub struct UnpauseMonitor<'a> {
     pub channel: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -8281,7 +8281,7 @@ pub struct UpdateConfig<'a> {
     pub options: &'a [(u32, &'a str)],
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -8364,7 +8364,7 @@ pub struct UserEvent<'a> {
     pub header: &'a [(u32, &'a str)],
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -8422,7 +8422,7 @@ pub struct VoicemailBoxSummary<'a> {
     pub mailbox: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -8505,7 +8505,7 @@ pub struct VoicemailForward<'a> {
     pub to_folder: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -8581,7 +8581,7 @@ pub struct VoicemailMove<'a> {
     pub to_folder: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -8651,7 +8651,7 @@ pub struct VoicemailRefresh<'a> {
     pub mailbox: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -8721,7 +8721,7 @@ pub struct VoicemailRemove<'a> {
     pub id: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -8767,7 +8767,7 @@ pub struct VoicemailUsersList<'a> {
     pub action_id: Option<&'a str>,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -8821,7 +8821,7 @@ pub struct VoicemailUserStatus<'a> {
     pub mailbox: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 
@@ -8874,7 +8874,7 @@ pub struct WaitEvent<'a> {
     pub timeout: &'a str,
     /// Headers sent after the documented ones, in order (repeated `Variable`, options of
     /// third-party modules, ...).
-    #[serde(rename = "Extra", skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "<[_]>::is_empty")]
     pub extra: &'a [(&'a str, &'a str)],
 }
 

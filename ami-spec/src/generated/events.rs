@@ -14,6 +14,9 @@ use crate::typed::{cmp_ignore_ascii_case, Extras, Family, FieldInfo, Group, Item
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentCalled<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -197,7 +200,7 @@ pub struct AgentCalled<'a> {
     pub interface: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -217,6 +220,7 @@ impl<'a> AgentCalled<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AgentCalled {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -339,6 +343,9 @@ impl<'a> SlotValues<'a> for AgentCalled<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentComplete<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -542,7 +549,7 @@ pub struct AgentComplete<'a> {
     pub reason: Option<values::Reason<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -562,6 +569,7 @@ impl<'a> AgentComplete<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AgentComplete {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -693,6 +701,9 @@ impl<'a> SlotValues<'a> for AgentComplete<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentConnect<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -886,7 +897,7 @@ pub struct AgentConnect<'a> {
     pub hold_time: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -906,6 +917,7 @@ impl<'a> AgentConnect<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AgentConnect {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -1034,6 +1046,9 @@ impl<'a> SlotValues<'a> for AgentConnect<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentDump<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -1217,7 +1232,7 @@ pub struct AgentDump<'a> {
     pub interface: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -1237,6 +1252,7 @@ impl<'a> AgentDump<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AgentDump {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -1359,6 +1375,9 @@ impl<'a> SlotValues<'a> for AgentDump<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentLogin<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -1449,7 +1468,7 @@ pub struct AgentLogin<'a> {
     pub agent: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -1469,6 +1488,7 @@ impl<'a> AgentLogin<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AgentLogin {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -1543,6 +1563,9 @@ impl<'a> SlotValues<'a> for AgentLogin<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentLogoff<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Agent ID of the agent.
     ///
     /// Wire key `Agent`, required.
@@ -1638,7 +1661,7 @@ pub struct AgentLogoff<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -1658,6 +1681,7 @@ impl<'a> AgentLogoff<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AgentLogoff {
+            wire_name: Value::new(message.name()),
             agent: None,
             logintime: None,
             channel: None,
@@ -1735,6 +1759,9 @@ impl<'a> SlotValues<'a> for AgentLogoff<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentRingNoAnswer<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -1923,7 +1950,7 @@ pub struct AgentRingNoAnswer<'a> {
     pub ring_time: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -1943,6 +1970,7 @@ impl<'a> AgentRingNoAnswer<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AgentRingNoAnswer {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -2071,6 +2099,9 @@ impl<'a> SlotValues<'a> for AgentRingNoAnswer<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Agents<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Agent ID of the agent.
     ///
     /// Wire key `Agent`, required.
@@ -2204,7 +2235,7 @@ pub struct Agents<'a> {
     pub action_id: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -2224,6 +2255,7 @@ impl<'a> Agents<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Agents {
+            wire_name: Value::new(message.name()),
             agent: None,
             name: None,
             status: None,
@@ -2316,6 +2348,9 @@ impl<'a> SlotValues<'a> for Agents<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentsComplete<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// ActionID for this transaction. Will be returned.
     ///
     /// Wire key `ActionID`, required.
@@ -2323,7 +2358,7 @@ pub struct AgentsComplete<'a> {
     pub action_id: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -2343,6 +2378,7 @@ impl<'a> AgentsComplete<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AgentsComplete {
+            wire_name: Value::new(message.name()),
             action_id: None,
             extra: Extras::new(*message, layout),
         };
@@ -2375,6 +2411,9 @@ impl<'a> SlotValues<'a> for AgentsComplete<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgiExecEnd<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -2480,7 +2519,7 @@ pub struct AgiExecEnd<'a> {
     pub result: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -2500,6 +2539,7 @@ impl<'a> AgiExecEnd<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AgiExecEnd {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -2583,6 +2623,9 @@ impl<'a> SlotValues<'a> for AgiExecEnd<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgiExecStart<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -2678,7 +2721,7 @@ pub struct AgiExecStart<'a> {
     pub command_id: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -2698,6 +2741,7 @@ impl<'a> AgiExecStart<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AgiExecStart {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -2775,6 +2819,9 @@ impl<'a> SlotValues<'a> for AgiExecStart<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Alarm<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The channel on which the alarm occurred.
     ///
     /// NOTE: This is not an Asterisk channel identifier.
@@ -2789,7 +2836,7 @@ pub struct Alarm<'a> {
     pub alarm: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -2809,6 +2856,7 @@ impl<'a> Alarm<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Alarm {
+            wire_name: Value::new(message.name()),
             dahdi_channel: None,
             alarm: None,
             extra: Extras::new(*message, layout),
@@ -2844,6 +2892,9 @@ impl<'a> SlotValues<'a> for Alarm<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AlarmClear<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The DAHDI channel on which the alarm was cleared.
     ///
     /// NOTE: This is not an Asterisk channel identifier.
@@ -2853,7 +2904,7 @@ pub struct AlarmClear<'a> {
     pub dahdi_channel: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -2873,6 +2924,7 @@ impl<'a> AlarmClear<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AlarmClear {
+            wire_name: Value::new(message.name()),
             dahdi_channel: None,
             extra: Extras::new(*message, layout),
         };
@@ -2905,6 +2957,9 @@ impl<'a> SlotValues<'a> for AlarmClear<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AocD<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -3075,7 +3130,7 @@ pub struct AocD<'a> {
     pub type_of: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -3095,6 +3150,7 @@ impl<'a> AocD<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AocD {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -3199,6 +3255,9 @@ impl<'a> SlotValues<'a> for AocD<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AocE<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -3389,7 +3448,7 @@ pub struct AocE<'a> {
     pub type_of: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -3409,6 +3468,7 @@ impl<'a> AocE<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AocE {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -3525,6 +3585,9 @@ impl<'a> SlotValues<'a> for AocE<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AocS<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -3699,7 +3762,7 @@ pub struct AocS<'a> {
     pub special_code: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -3719,6 +3782,7 @@ impl<'a> AocS<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AocS {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -3829,6 +3893,9 @@ impl<'a> SlotValues<'a> for AocS<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AorDetail<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The object's type. This will always be 'aor'.
     ///
     /// Wire key `ObjectType`, required.
@@ -3931,7 +3998,7 @@ pub struct AorDetail<'a> {
     pub contacts: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -3951,6 +4018,7 @@ impl<'a> AorDetail<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AorDetail {
+            wire_name: Value::new(message.name()),
             object_type: None,
             object_name: None,
             minimum_expiration: None,
@@ -4040,6 +4108,9 @@ impl<'a> SlotValues<'a> for AorDetail<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AorList<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The object's type. This will always be 'aor'.
     ///
     /// Wire key `ObjectType`, required.
@@ -4127,7 +4198,7 @@ pub struct AorList<'a> {
     pub contacts: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -4147,6 +4218,7 @@ impl<'a> AorList<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AorList {
+            wire_name: Value::new(message.name()),
             object_type: None,
             object_name: None,
             minimum_expiration: None,
@@ -4227,6 +4299,9 @@ impl<'a> SlotValues<'a> for AorList<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AorListComplete<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `EventList` header.
     ///
     /// Wire key `EventList`, required.
@@ -4239,7 +4314,7 @@ pub struct AorListComplete<'a> {
     pub list_items: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -4259,6 +4334,7 @@ impl<'a> AorListComplete<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AorListComplete {
+            wire_name: Value::new(message.name()),
             event_list: None,
             list_items: None,
             extra: Extras::new(*message, layout),
@@ -4294,6 +4370,9 @@ impl<'a> SlotValues<'a> for AorListComplete<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AsyncAgiEnd<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -4379,7 +4458,7 @@ pub struct AsyncAgiEnd<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -4399,6 +4478,7 @@ impl<'a> AsyncAgiEnd<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AsyncAgiEnd {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -4470,6 +4550,9 @@ impl<'a> SlotValues<'a> for AsyncAgiEnd<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AsyncAgiExec<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -4565,7 +4648,7 @@ pub struct AsyncAgiExec<'a> {
     pub result: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -4585,6 +4668,7 @@ impl<'a> AsyncAgiExec<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AsyncAgiExec {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -4662,6 +4746,9 @@ impl<'a> SlotValues<'a> for AsyncAgiExec<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AsyncAgiStart<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -4752,7 +4839,7 @@ pub struct AsyncAgiStart<'a> {
     pub env: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -4772,6 +4859,7 @@ impl<'a> AsyncAgiStart<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AsyncAgiStart {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -4863,6 +4951,9 @@ impl<'a> SlotValues<'a> for AsyncAgiStart<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AttendedTransfer<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Indicates if the transfer was successful or if it failed.
     ///
     /// Values:
@@ -5497,7 +5588,7 @@ pub struct AttendedTransfer<'a> {
     pub transfer_target_linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -5517,6 +5608,7 @@ impl<'a> AttendedTransfer<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AttendedTransfer {
+            wire_name: Value::new(message.name()),
             result: None,
             orig_transferer_channel: None,
             orig_transferer_channel_state: None,
@@ -5861,6 +5953,9 @@ impl<'a> SlotValues<'a> for AttendedTransfer<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AuthDetail<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The object's type. This will always be 'auth'.
     ///
     /// Wire key `ObjectType`, required.
@@ -5938,7 +6033,7 @@ pub struct AuthDetail<'a> {
     pub supported_algorithms_uas: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -5958,6 +6053,7 @@ impl<'a> AuthDetail<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AuthDetail {
+            wire_name: Value::new(message.name()),
             object_type: None,
             object_name: None,
             username: None,
@@ -6032,6 +6128,9 @@ impl<'a> SlotValues<'a> for AuthDetail<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AuthList<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The object's type. This will always be 'auth'.
     ///
     /// Wire key `ObjectType`, required.
@@ -6104,7 +6203,7 @@ pub struct AuthList<'a> {
     pub supported_algorithms_uas: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -6124,6 +6223,7 @@ impl<'a> AuthList<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AuthList {
+            wire_name: Value::new(message.name()),
             object_type: None,
             object_name: None,
             username: None,
@@ -6195,6 +6295,9 @@ impl<'a> SlotValues<'a> for AuthList<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AuthListComplete<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `EventList` header.
     ///
     /// Wire key `EventList`, required.
@@ -6207,7 +6310,7 @@ pub struct AuthListComplete<'a> {
     pub list_items: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -6227,6 +6330,7 @@ impl<'a> AuthListComplete<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AuthListComplete {
+            wire_name: Value::new(message.name()),
             event_list: None,
             list_items: None,
             extra: Extras::new(*message, layout),
@@ -6262,6 +6366,9 @@ impl<'a> SlotValues<'a> for AuthListComplete<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AuthMethodNotAllowed<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The time the event was detected.
     ///
     /// Wire key `EventTV`, required.
@@ -6323,7 +6430,7 @@ pub struct AuthMethodNotAllowed<'a> {
     pub session_tv: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -6343,6 +6450,7 @@ impl<'a> AuthMethodNotAllowed<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = AuthMethodNotAllowed {
+            wire_name: Value::new(message.name()),
             event_tv: None,
             severity: None,
             service: None,
@@ -6405,6 +6513,9 @@ impl<'a> SlotValues<'a> for AuthMethodNotAllowed<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BlindTransfer<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Indicates if the transfer was successful or if it failed.
     ///
     /// Values:
@@ -6648,7 +6759,7 @@ pub struct BlindTransfer<'a> {
     pub extension: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -6668,6 +6779,7 @@ impl<'a> BlindTransfer<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = BlindTransfer {
+            wire_name: Value::new(message.name()),
             result: None,
             transferer_channel: None,
             transferer_channel_state: None,
@@ -6817,6 +6929,9 @@ impl<'a> SlotValues<'a> for BlindTransfer<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BridgeCreate<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `BridgeUniqueid` header.
     ///
     /// Wire key `BridgeUniqueid`, required.
@@ -6864,7 +6979,7 @@ pub struct BridgeCreate<'a> {
     pub bridge_video_source: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -6884,6 +6999,7 @@ impl<'a> BridgeCreate<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = BridgeCreate {
+            wire_name: Value::new(message.name()),
             bridge_uniqueid: None,
             bridge_type: None,
             bridge_technology: None,
@@ -6937,6 +7053,9 @@ impl<'a> SlotValues<'a> for BridgeCreate<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BridgeDestroy<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `BridgeUniqueid` header.
     ///
     /// Wire key `BridgeUniqueid`, required.
@@ -6984,7 +7103,7 @@ pub struct BridgeDestroy<'a> {
     pub bridge_video_source: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -7004,6 +7123,7 @@ impl<'a> BridgeDestroy<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = BridgeDestroy {
+            wire_name: Value::new(message.name()),
             bridge_uniqueid: None,
             bridge_type: None,
             bridge_technology: None,
@@ -7057,6 +7177,9 @@ impl<'a> SlotValues<'a> for BridgeDestroy<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BridgeEnter<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `BridgeUniqueid` header.
     ///
     /// Wire key `BridgeUniqueid`, required.
@@ -7192,7 +7315,7 @@ pub struct BridgeEnter<'a> {
     pub swap_uniqueid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -7212,6 +7335,7 @@ impl<'a> BridgeEnter<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = BridgeEnter {
+            wire_name: Value::new(message.name()),
             bridge_uniqueid: None,
             bridge_type: None,
             bridge_technology: None,
@@ -7310,6 +7434,9 @@ impl<'a> SlotValues<'a> for BridgeEnter<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BridgeInfoChannel<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -7395,7 +7522,7 @@ pub struct BridgeInfoChannel<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -7415,6 +7542,7 @@ impl<'a> BridgeInfoChannel<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = BridgeInfoChannel {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -7486,6 +7614,9 @@ impl<'a> SlotValues<'a> for BridgeInfoChannel<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BridgeInfoComplete<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `BridgeUniqueid` header.
     ///
     /// Wire key `BridgeUniqueid`, required.
@@ -7533,7 +7664,7 @@ pub struct BridgeInfoComplete<'a> {
     pub bridge_video_source: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -7553,6 +7684,7 @@ impl<'a> BridgeInfoComplete<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = BridgeInfoComplete {
+            wire_name: Value::new(message.name()),
             bridge_uniqueid: None,
             bridge_type: None,
             bridge_technology: None,
@@ -7606,6 +7738,9 @@ impl<'a> SlotValues<'a> for BridgeInfoComplete<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BridgeLeave<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `BridgeUniqueid` header.
     ///
     /// Wire key `BridgeUniqueid`, required.
@@ -7736,7 +7871,7 @@ pub struct BridgeLeave<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -7756,6 +7891,7 @@ impl<'a> BridgeLeave<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = BridgeLeave {
+            wire_name: Value::new(message.name()),
             bridge_uniqueid: None,
             bridge_type: None,
             bridge_technology: None,
@@ -7851,6 +7987,9 @@ impl<'a> SlotValues<'a> for BridgeLeave<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BridgeMerge<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `ToBridgeUniqueid` header.
     ///
     /// Wire key `ToBridgeUniqueid`, required.
@@ -7943,7 +8082,7 @@ pub struct BridgeMerge<'a> {
     pub from_bridge_video_source: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -7963,6 +8102,7 @@ impl<'a> BridgeMerge<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = BridgeMerge {
+            wire_name: Value::new(message.name()),
             to_bridge_uniqueid: None,
             to_bridge_type: None,
             to_bridge_technology: None,
@@ -8040,6 +8180,9 @@ impl<'a> SlotValues<'a> for BridgeMerge<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BridgeVideoSourceUpdate<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `BridgeUniqueid` header.
     ///
     /// Wire key `BridgeUniqueid`, required. Documented in spec 23.4.1 only.
@@ -8092,7 +8235,7 @@ pub struct BridgeVideoSourceUpdate<'a> {
     pub bridge_previous_video_source: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -8112,6 +8255,7 @@ impl<'a> BridgeVideoSourceUpdate<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = BridgeVideoSourceUpdate {
+            wire_name: Value::new(message.name()),
             bridge_uniqueid: None,
             bridge_type: None,
             bridge_technology: None,
@@ -8173,6 +8317,9 @@ impl<'a> SlotValues<'a> for BridgeVideoSourceUpdate<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Cdr<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The account code of the Party A channel.
     ///
     /// Wire key `AccountCode`, required.
@@ -8275,7 +8422,7 @@ pub struct Cdr<'a> {
     pub user_field: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -8295,6 +8442,7 @@ impl<'a> Cdr<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Cdr {
+            wire_name: Value::new(message.name()),
             account_code: None,
             source: None,
             destination: None,
@@ -8378,6 +8526,9 @@ impl<'a> SlotValues<'a> for Cdr<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Cel<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the CEL event being raised. This can include both the system defined CEL events, as well as user defined events.
     ///
     /// NOTE: All events listed here may not be raised, depending on the configuration in "cel.conf".
@@ -8503,7 +8654,7 @@ pub struct Cel<'a> {
     pub extra_2: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -8523,6 +8674,7 @@ impl<'a> Cel<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Cel {
+            wire_name: Value::new(message.name()),
             event_name: None,
             account_code: None,
             caller_i_dnum: None,
@@ -8609,6 +8761,9 @@ impl<'a> SlotValues<'a> for Cel<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChallengeResponseFailed<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The time the event was detected.
     ///
     /// Wire key `EventTV`, required. Documented in spec 23.4.1 only.
@@ -8680,7 +8835,7 @@ pub struct ChallengeResponseFailed<'a> {
     pub session_tv: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -8700,6 +8855,7 @@ impl<'a> ChallengeResponseFailed<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ChallengeResponseFailed {
+            wire_name: Value::new(message.name()),
             event_tv: None,
             severity: None,
             service: None,
@@ -8768,6 +8924,9 @@ impl<'a> SlotValues<'a> for ChallengeResponseFailed<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChallengeSent<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The time the event was detected.
     ///
     /// Wire key `EventTV`, required.
@@ -8829,7 +8988,7 @@ pub struct ChallengeSent<'a> {
     pub session_tv: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -8849,6 +9008,7 @@ impl<'a> ChallengeSent<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ChallengeSent {
+            wire_name: Value::new(message.name()),
             event_tv: None,
             severity: None,
             service: None,
@@ -8911,6 +9071,9 @@ impl<'a> SlotValues<'a> for ChallengeSent<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChannelTalkingStart<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -8996,7 +9159,7 @@ pub struct ChannelTalkingStart<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -9016,6 +9179,7 @@ impl<'a> ChannelTalkingStart<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ChannelTalkingStart {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -9087,6 +9251,9 @@ impl<'a> SlotValues<'a> for ChannelTalkingStart<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChannelTalkingStop<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -9177,7 +9344,7 @@ pub struct ChannelTalkingStop<'a> {
     pub duration: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -9197,6 +9364,7 @@ impl<'a> ChannelTalkingStop<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ChannelTalkingStop {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -9271,6 +9439,9 @@ impl<'a> SlotValues<'a> for ChannelTalkingStop<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChanSpyStart<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `SpyerChannel` header.
     ///
     /// Wire key `SpyerChannel`, required.
@@ -9439,7 +9610,7 @@ pub struct ChanSpyStart<'a> {
     pub spyee_linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -9459,6 +9630,7 @@ impl<'a> ChanSpyStart<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ChanSpyStart {
+            wire_name: Value::new(message.name()),
             spyer_channel: None,
             spyer_channel_state: None,
             spyer_channel_state_desc: None,
@@ -9572,6 +9744,9 @@ impl<'a> SlotValues<'a> for ChanSpyStart<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChanSpyStop<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `SpyerChannel` header.
     ///
     /// Wire key `SpyerChannel`, required.
@@ -9740,7 +9915,7 @@ pub struct ChanSpyStop<'a> {
     pub spyee_linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -9760,6 +9935,7 @@ impl<'a> ChanSpyStop<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ChanSpyStop {
+            wire_name: Value::new(message.name()),
             spyer_channel: None,
             spyer_channel_state: None,
             spyer_channel_state_desc: None,
@@ -9873,6 +10049,9 @@ impl<'a> SlotValues<'a> for ChanSpyStop<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeEnd<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the Confbridge conference.
     ///
     /// Wire key `Conference`, required.
@@ -9925,7 +10104,7 @@ pub struct ConfbridgeEnd<'a> {
     pub bridge_video_source: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -9945,6 +10124,7 @@ impl<'a> ConfbridgeEnd<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ConfbridgeEnd {
+            wire_name: Value::new(message.name()),
             conference: None,
             bridge_uniqueid: None,
             bridge_type: None,
@@ -10001,6 +10181,9 @@ impl<'a> SlotValues<'a> for ConfbridgeEnd<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeJoin<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the Confbridge conference.
     ///
     /// Wire key `Conference`, required.
@@ -10154,7 +10337,7 @@ pub struct ConfbridgeJoin<'a> {
     pub muted: Option<values::Admin<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -10174,6 +10357,7 @@ impl<'a> ConfbridgeJoin<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ConfbridgeJoin {
+            wire_name: Value::new(message.name()),
             conference: None,
             bridge_uniqueid: None,
             bridge_type: None,
@@ -10278,6 +10462,9 @@ impl<'a> SlotValues<'a> for ConfbridgeJoin<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeLeave<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the Confbridge conference.
     ///
     /// Wire key `Conference`, required.
@@ -10422,7 +10609,7 @@ pub struct ConfbridgeLeave<'a> {
     pub admin: Option<values::Admin<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -10442,6 +10629,7 @@ impl<'a> ConfbridgeLeave<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ConfbridgeLeave {
+            wire_name: Value::new(message.name()),
             conference: None,
             bridge_uniqueid: None,
             bridge_type: None,
@@ -10543,6 +10731,9 @@ impl<'a> SlotValues<'a> for ConfbridgeLeave<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeList<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the Confbridge conference.
     ///
     /// Wire key `Conference`, required.
@@ -10701,7 +10892,7 @@ pub struct ConfbridgeList<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -10721,6 +10912,7 @@ impl<'a> ConfbridgeList<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ConfbridgeList {
+            wire_name: Value::new(message.name()),
             conference: None,
             admin: None,
             marked_user: None,
@@ -10819,6 +11011,9 @@ impl<'a> SlotValues<'a> for ConfbridgeList<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeListRooms<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the Confbridge conference.
     ///
     /// Wire key `Conference`, required.
@@ -10856,7 +11051,7 @@ pub struct ConfbridgeListRooms<'a> {
     pub muted: Option<values::Admin<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -10876,6 +11071,7 @@ impl<'a> ConfbridgeListRooms<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ConfbridgeListRooms {
+            wire_name: Value::new(message.name()),
             conference: None,
             parties: None,
             marked: None,
@@ -10920,6 +11116,9 @@ impl<'a> SlotValues<'a> for ConfbridgeListRooms<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeMute<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the Confbridge conference.
     ///
     /// Wire key `Conference`, required.
@@ -11064,7 +11263,7 @@ pub struct ConfbridgeMute<'a> {
     pub admin: Option<values::Admin<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -11084,6 +11283,7 @@ impl<'a> ConfbridgeMute<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ConfbridgeMute {
+            wire_name: Value::new(message.name()),
             conference: None,
             bridge_uniqueid: None,
             bridge_type: None,
@@ -11185,6 +11385,9 @@ impl<'a> SlotValues<'a> for ConfbridgeMute<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeRecord<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the Confbridge conference.
     ///
     /// Wire key `Conference`, required.
@@ -11237,7 +11440,7 @@ pub struct ConfbridgeRecord<'a> {
     pub bridge_video_source: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -11257,6 +11460,7 @@ impl<'a> ConfbridgeRecord<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ConfbridgeRecord {
+            wire_name: Value::new(message.name()),
             conference: None,
             bridge_uniqueid: None,
             bridge_type: None,
@@ -11313,6 +11517,9 @@ impl<'a> SlotValues<'a> for ConfbridgeRecord<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeStart<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the Confbridge conference.
     ///
     /// Wire key `Conference`, required.
@@ -11365,7 +11572,7 @@ pub struct ConfbridgeStart<'a> {
     pub bridge_video_source: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -11385,6 +11592,7 @@ impl<'a> ConfbridgeStart<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ConfbridgeStart {
+            wire_name: Value::new(message.name()),
             conference: None,
             bridge_uniqueid: None,
             bridge_type: None,
@@ -11441,6 +11649,9 @@ impl<'a> SlotValues<'a> for ConfbridgeStart<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeStopRecord<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the Confbridge conference.
     ///
     /// Wire key `Conference`, required.
@@ -11493,7 +11704,7 @@ pub struct ConfbridgeStopRecord<'a> {
     pub bridge_video_source: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -11513,6 +11724,7 @@ impl<'a> ConfbridgeStopRecord<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ConfbridgeStopRecord {
+            wire_name: Value::new(message.name()),
             conference: None,
             bridge_uniqueid: None,
             bridge_type: None,
@@ -11569,6 +11781,9 @@ impl<'a> SlotValues<'a> for ConfbridgeStopRecord<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeTalking<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the Confbridge conference.
     ///
     /// Wire key `Conference`, required.
@@ -11722,7 +11937,7 @@ pub struct ConfbridgeTalking<'a> {
     pub admin: Option<values::Admin<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -11742,6 +11957,7 @@ impl<'a> ConfbridgeTalking<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ConfbridgeTalking {
+            wire_name: Value::new(message.name()),
             conference: None,
             bridge_uniqueid: None,
             bridge_type: None,
@@ -11846,6 +12062,9 @@ impl<'a> SlotValues<'a> for ConfbridgeTalking<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeUnmute<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the Confbridge conference.
     ///
     /// Wire key `Conference`, required.
@@ -11990,7 +12209,7 @@ pub struct ConfbridgeUnmute<'a> {
     pub admin: Option<values::Admin<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -12010,6 +12229,7 @@ impl<'a> ConfbridgeUnmute<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ConfbridgeUnmute {
+            wire_name: Value::new(message.name()),
             conference: None,
             bridge_uniqueid: None,
             bridge_type: None,
@@ -12111,6 +12331,9 @@ impl<'a> SlotValues<'a> for ConfbridgeUnmute<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ContactList<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The object's type. This will always be 'contact'.
     ///
     /// Wire key `ObjectType`, required.
@@ -12214,7 +12437,7 @@ pub struct ContactList<'a> {
     pub qualify2xx_only: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -12234,6 +12457,7 @@ impl<'a> ContactList<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ContactList {
+            wire_name: Value::new(message.name()),
             object_type: None,
             object_name: None,
             via_addr: None,
@@ -12320,6 +12544,9 @@ impl<'a> SlotValues<'a> for ContactList<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ContactListComplete<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `EventList` header.
     ///
     /// Wire key `EventList`, required.
@@ -12332,7 +12559,7 @@ pub struct ContactListComplete<'a> {
     pub list_items: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -12352,6 +12579,7 @@ impl<'a> ContactListComplete<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ContactListComplete {
+            wire_name: Value::new(message.name()),
             event_list: None,
             list_items: None,
             extra: Extras::new(*message, layout),
@@ -12387,6 +12615,9 @@ impl<'a> SlotValues<'a> for ContactListComplete<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ContactStatus<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// This contact's URI.
     ///
     /// Wire key `URI`, required.
@@ -12423,7 +12654,7 @@ pub struct ContactStatus<'a> {
     pub roundtrip_usec: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -12443,6 +12674,7 @@ impl<'a> ContactStatus<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ContactStatus {
+            wire_name: Value::new(message.name()),
             uri: None,
             contact_status: None,
             aor: None,
@@ -12487,6 +12719,9 @@ impl<'a> SlotValues<'a> for ContactStatus<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ContactStatusDetail<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The AoR that owns this contact.
     ///
     /// Wire key `AOR`, required.
@@ -12575,7 +12810,7 @@ pub struct ContactStatusDetail<'a> {
     pub qualify2xx_only: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -12595,6 +12830,7 @@ impl<'a> ContactStatusDetail<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ContactStatusDetail {
+            wire_name: Value::new(message.name()),
             aor: None,
             uri: None,
             status: None,
@@ -12672,6 +12908,9 @@ impl<'a> SlotValues<'a> for ContactStatusDetail<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CoreShowChannel<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// ActionID for this transaction. Will be returned.
     ///
     /// Wire key `ActionID`, required.
@@ -12782,7 +13021,7 @@ pub struct CoreShowChannel<'a> {
     pub duration: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -12802,6 +13041,7 @@ impl<'a> CoreShowChannel<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = CoreShowChannel {
+            wire_name: Value::new(message.name()),
             action_id: None,
             channel: None,
             channel_state: None,
@@ -12888,6 +13128,9 @@ impl<'a> SlotValues<'a> for CoreShowChannel<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CoreShowChannelMapComplete<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Conveys the status of the command response list
     ///
     /// Wire key `EventList`, required.
@@ -12900,7 +13143,7 @@ pub struct CoreShowChannelMapComplete<'a> {
     pub list_items: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -12920,6 +13163,7 @@ impl<'a> CoreShowChannelMapComplete<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = CoreShowChannelMapComplete {
+            wire_name: Value::new(message.name()),
             event_list: None,
             list_items: None,
             extra: Extras::new(*message, layout),
@@ -12955,6 +13199,9 @@ impl<'a> SlotValues<'a> for CoreShowChannelMapComplete<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CoreShowChannelsComplete<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Conveys the status of the command response list
     ///
     /// Wire key `EventList`, required.
@@ -12972,7 +13219,7 @@ pub struct CoreShowChannelsComplete<'a> {
     pub action_id: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -12992,6 +13239,7 @@ impl<'a> CoreShowChannelsComplete<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = CoreShowChannelsComplete {
+            wire_name: Value::new(message.name()),
             event_list: None,
             list_items: None,
             action_id: None,
@@ -13030,6 +13278,9 @@ impl<'a> SlotValues<'a> for CoreShowChannelsComplete<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DahdiChannel<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -13130,7 +13381,7 @@ pub struct DahdiChannel<'a> {
     pub dahdi_channel: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -13150,6 +13401,7 @@ impl<'a> DahdiChannel<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = DahdiChannel {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -13230,6 +13482,9 @@ impl<'a> SlotValues<'a> for DahdiChannel<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeadlockStart<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The mutex involved in the deadlock.
     ///
     /// Wire key `Mutex`, required.
@@ -13237,7 +13492,7 @@ pub struct DeadlockStart<'a> {
     pub mutex: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -13257,6 +13512,7 @@ impl<'a> DeadlockStart<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = DeadlockStart {
+            wire_name: Value::new(message.name()),
             mutex: None,
             extra: Extras::new(*message, layout),
         };
@@ -13292,6 +13548,9 @@ impl<'a> SlotValues<'a> for DeadlockStart<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeviceStateChange<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The device whose state has changed
     ///
     /// Wire key `Device`, required.
@@ -13304,7 +13563,7 @@ pub struct DeviceStateChange<'a> {
     pub state: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -13324,6 +13583,7 @@ impl<'a> DeviceStateChange<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = DeviceStateChange {
+            wire_name: Value::new(message.name()),
             device: None,
             state: None,
             extra: Extras::new(*message, layout),
@@ -13359,6 +13619,9 @@ impl<'a> SlotValues<'a> for DeviceStateChange<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeviceStateListComplete<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Conveys the status of the event list.
     ///
     /// Wire key `EventList`, required.
@@ -13371,7 +13634,7 @@ pub struct DeviceStateListComplete<'a> {
     pub list_items: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -13391,6 +13654,7 @@ impl<'a> DeviceStateListComplete<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = DeviceStateListComplete {
+            wire_name: Value::new(message.name()),
             event_list: None,
             list_items: None,
             extra: Extras::new(*message, layout),
@@ -13426,6 +13690,9 @@ impl<'a> SlotValues<'a> for DeviceStateListComplete<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DialBegin<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -13599,7 +13866,7 @@ pub struct DialBegin<'a> {
     pub dial_string: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -13619,6 +13886,7 @@ impl<'a> DialBegin<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = DialBegin {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -13735,6 +14003,9 @@ impl<'a> SlotValues<'a> for DialBegin<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DialEnd<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -13924,7 +14195,7 @@ pub struct DialEnd<'a> {
     pub forward: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -13944,6 +14215,7 @@ impl<'a> DialEnd<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = DialEnd {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -14063,6 +14335,9 @@ impl<'a> SlotValues<'a> for DialEnd<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DialState<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -14246,7 +14521,7 @@ pub struct DialState<'a> {
     pub forward: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -14266,6 +14541,7 @@ impl<'a> DialState<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = DialState {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -14385,6 +14661,9 @@ impl<'a> SlotValues<'a> for DialState<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DndState<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The DAHDI channel on which DND status changed.
     ///
     /// NOTE: This is not an Asterisk channel identifier.
@@ -14403,7 +14682,7 @@ pub struct DndState<'a> {
     pub status: Option<values::DndStateStatus<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -14423,6 +14702,7 @@ impl<'a> DndState<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = DndState {
+            wire_name: Value::new(message.name()),
             dahdi_channel: None,
             status: None,
             extra: Extras::new(*message, layout),
@@ -14458,6 +14738,9 @@ impl<'a> SlotValues<'a> for DndState<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DtmfBegin<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -14557,7 +14840,7 @@ pub struct DtmfBegin<'a> {
     pub direction: Option<values::Direction<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -14577,6 +14860,7 @@ impl<'a> DtmfBegin<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = DtmfBegin {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -14654,6 +14938,9 @@ impl<'a> SlotValues<'a> for DtmfBegin<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DtmfEnd<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -14758,7 +15045,7 @@ pub struct DtmfEnd<'a> {
     pub direction: Option<values::Direction<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -14778,6 +15065,7 @@ impl<'a> DtmfEnd<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = DtmfEnd {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -14858,6 +15146,9 @@ impl<'a> SlotValues<'a> for DtmfEnd<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct EndpointDetail<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The object's type. This will always be 'endpoint'.
     ///
     /// Wire key `ObjectType`, required.
@@ -15570,7 +15861,7 @@ pub struct EndpointDetail<'a> {
     pub webrtc: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -15590,6 +15881,7 @@ impl<'a> EndpointDetail<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = EndpointDetail {
+            wire_name: Value::new(message.name()),
             object_type: None,
             object_name: None,
             context: None,
@@ -16045,6 +16337,9 @@ impl<'a> SlotValues<'a> for EndpointDetail<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct EndpointDetailComplete<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `EventList` header.
     ///
     /// Wire key `EventList`, required.
@@ -16057,7 +16352,7 @@ pub struct EndpointDetailComplete<'a> {
     pub list_items: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -16077,6 +16372,7 @@ impl<'a> EndpointDetailComplete<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = EndpointDetailComplete {
+            wire_name: Value::new(message.name()),
             event_list: None,
             list_items: None,
             extra: Extras::new(*message, layout),
@@ -16112,6 +16408,9 @@ impl<'a> SlotValues<'a> for EndpointDetailComplete<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct EndpointList<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The object's type. This will always be 'endpoint'.
     ///
     /// Wire key `ObjectType`, required.
@@ -16159,7 +16458,7 @@ pub struct EndpointList<'a> {
     pub contacts: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -16179,6 +16478,7 @@ impl<'a> EndpointList<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = EndpointList {
+            wire_name: Value::new(message.name()),
             object_type: None,
             object_name: None,
             transport: None,
@@ -16235,6 +16535,9 @@ impl<'a> SlotValues<'a> for EndpointList<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct EndpointListComplete<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `EventList` header.
     ///
     /// Wire key `EventList`, required.
@@ -16247,7 +16550,7 @@ pub struct EndpointListComplete<'a> {
     pub list_items: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -16267,6 +16570,7 @@ impl<'a> EndpointListComplete<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = EndpointListComplete {
+            wire_name: Value::new(message.name()),
             event_list: None,
             list_items: None,
             extra: Extras::new(*message, layout),
@@ -16302,6 +16606,9 @@ impl<'a> SlotValues<'a> for EndpointListComplete<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ExtensionStateListComplete<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Conveys the status of the event list.
     ///
     /// Wire key `EventList`, required.
@@ -16314,7 +16621,7 @@ pub struct ExtensionStateListComplete<'a> {
     pub list_items: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -16334,6 +16641,7 @@ impl<'a> ExtensionStateListComplete<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ExtensionStateListComplete {
+            wire_name: Value::new(message.name()),
             event_list: None,
             list_items: None,
             extra: Extras::new(*message, layout),
@@ -16369,6 +16677,9 @@ impl<'a> SlotValues<'a> for ExtensionStateListComplete<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ExtensionStatus<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Name of the extension.
     ///
     /// Wire key `Exten`, required.
@@ -16419,7 +16730,7 @@ pub struct ExtensionStatus<'a> {
     pub status_text: Option<values::ExtensionStates<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -16439,6 +16750,7 @@ impl<'a> ExtensionStatus<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ExtensionStatus {
+            wire_name: Value::new(message.name()),
             exten: None,
             context: None,
             hint: None,
@@ -16483,6 +16795,9 @@ impl<'a> SlotValues<'a> for ExtensionStatus<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FailedAcl<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The time the event was detected.
     ///
     /// Wire key `EventTV`, required.
@@ -16544,7 +16859,7 @@ pub struct FailedAcl<'a> {
     pub session_tv: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -16564,6 +16879,7 @@ impl<'a> FailedAcl<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = FailedAcl {
+            wire_name: Value::new(message.name()),
             event_tv: None,
             severity: None,
             service: None,
@@ -16626,6 +16942,9 @@ impl<'a> SlotValues<'a> for FailedAcl<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FaxSession<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `ActionID` header.
     ///
     /// Wire key `ActionID`, optional.
@@ -16709,7 +17028,7 @@ pub struct FaxSession<'a> {
     pub total_bad_lines: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -16729,6 +17048,7 @@ impl<'a> FaxSession<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = FaxSession {
+            wire_name: Value::new(message.name()),
             action_id: None,
             session_number: None,
             operation: None,
@@ -16794,6 +17114,9 @@ impl<'a> SlotValues<'a> for FaxSession<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FaxSessionsComplete<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `ActionID` header.
     ///
     /// Wire key `ActionID`, optional.
@@ -16806,7 +17129,7 @@ pub struct FaxSessionsComplete<'a> {
     pub total: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -16826,6 +17149,7 @@ impl<'a> FaxSessionsComplete<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = FaxSessionsComplete {
+            wire_name: Value::new(message.name()),
             action_id: None,
             total: None,
             extra: Extras::new(*message, layout),
@@ -16861,6 +17185,9 @@ impl<'a> SlotValues<'a> for FaxSessionsComplete<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FaxSessionsEntry<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `ActionID` header.
     ///
     /// Wire key `ActionID`, optional.
@@ -16924,7 +17251,7 @@ pub struct FaxSessionsEntry<'a> {
     pub files: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -16944,6 +17271,7 @@ impl<'a> FaxSessionsEntry<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = FaxSessionsEntry {
+            wire_name: Value::new(message.name()),
             action_id: None,
             channel: None,
             technology: None,
@@ -16997,6 +17325,9 @@ impl<'a> SlotValues<'a> for FaxSessionsEntry<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FaxStats<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `ActionID` header.
     ///
     /// Wire key `ActionID`, optional.
@@ -17034,7 +17365,7 @@ pub struct FaxStats<'a> {
     pub failed_fa_xes: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -17054,6 +17385,7 @@ impl<'a> FaxStats<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = FaxStats {
+            wire_name: Value::new(message.name()),
             action_id: None,
             current_sessions: None,
             reserved_sessions: None,
@@ -17104,6 +17436,9 @@ impl<'a> SlotValues<'a> for FaxStats<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FaxStatus<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -17214,7 +17549,7 @@ pub struct FaxStatus<'a> {
     pub file_name: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -17234,6 +17569,7 @@ impl<'a> FaxStatus<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = FaxStatus {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -17317,6 +17653,9 @@ impl<'a> SlotValues<'a> for FaxStatus<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Flash<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -17402,7 +17741,7 @@ pub struct Flash<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -17422,6 +17761,7 @@ impl<'a> Flash<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Flash {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -17493,6 +17833,9 @@ impl<'a> SlotValues<'a> for Flash<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FullyBooted<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Informational message
     ///
     /// Wire key `Status`, required.
@@ -17510,7 +17853,7 @@ pub struct FullyBooted<'a> {
     pub last_reload: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -17530,6 +17873,7 @@ impl<'a> FullyBooted<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = FullyBooted {
+            wire_name: Value::new(message.name()),
             status: None,
             uptime: None,
             last_reload: None,
@@ -17568,6 +17912,9 @@ impl<'a> SlotValues<'a> for FullyBooted<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Hangup<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -17668,7 +18015,7 @@ pub struct Hangup<'a> {
     pub tech_cause: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -17688,6 +18035,7 @@ impl<'a> Hangup<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Hangup {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -17768,6 +18116,9 @@ impl<'a> SlotValues<'a> for Hangup<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct HangupHandlerPop<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -17858,7 +18209,7 @@ pub struct HangupHandlerPop<'a> {
     pub handler: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -17878,6 +18229,7 @@ impl<'a> HangupHandlerPop<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = HangupHandlerPop {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -17952,6 +18304,9 @@ impl<'a> SlotValues<'a> for HangupHandlerPop<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct HangupHandlerPush<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -18042,7 +18397,7 @@ pub struct HangupHandlerPush<'a> {
     pub handler: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -18062,6 +18417,7 @@ impl<'a> HangupHandlerPush<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = HangupHandlerPush {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -18136,6 +18492,9 @@ impl<'a> SlotValues<'a> for HangupHandlerPush<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct HangupHandlerRun<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -18226,7 +18585,7 @@ pub struct HangupHandlerRun<'a> {
     pub handler: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -18246,6 +18605,7 @@ impl<'a> HangupHandlerRun<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = HangupHandlerRun {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -18320,6 +18680,9 @@ impl<'a> SlotValues<'a> for HangupHandlerRun<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct HangupRequest<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -18410,7 +18773,7 @@ pub struct HangupRequest<'a> {
     pub cause: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -18430,6 +18793,7 @@ impl<'a> HangupRequest<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = HangupRequest {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -18504,6 +18868,9 @@ impl<'a> SlotValues<'a> for HangupRequest<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Hold<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -18594,7 +18961,7 @@ pub struct Hold<'a> {
     pub music_class: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -18614,6 +18981,7 @@ impl<'a> Hold<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Hold {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -18688,6 +19056,9 @@ impl<'a> SlotValues<'a> for Hold<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct IdentifyDetail<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The object's type. This will always be 'identify'.
     ///
     /// Wire key `ObjectType`, required.
@@ -18730,7 +19101,7 @@ pub struct IdentifyDetail<'a> {
     pub match_request_uri: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -18750,6 +19121,7 @@ impl<'a> IdentifyDetail<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = IdentifyDetail {
+            wire_name: Value::new(message.name()),
             object_type: None,
             object_name: None,
             endpoint: None,
@@ -18803,6 +19175,9 @@ impl<'a> SlotValues<'a> for IdentifyDetail<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InboundRegistrationDetail<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The object's type. This will always be 'aor'.
     ///
     /// Wire key `ObjectType`, required.
@@ -18895,7 +19270,7 @@ pub struct InboundRegistrationDetail<'a> {
     pub contact: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -18915,6 +19290,7 @@ impl<'a> InboundRegistrationDetail<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = InboundRegistrationDetail {
+            wire_name: Value::new(message.name()),
             object_type: None,
             object_name: None,
             minimum_expiration: None,
@@ -18998,6 +19374,9 @@ impl<'a> SlotValues<'a> for InboundRegistrationDetail<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InboundSubscriptionDetail<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Asterisk's role for this subscription. This will always be 'Notifier'.
     ///
     /// Wire key `Role`, required.
@@ -19060,7 +19439,7 @@ pub struct InboundSubscriptionDetail<'a> {
     pub mailboxes: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -19080,6 +19459,7 @@ impl<'a> InboundSubscriptionDetail<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = InboundSubscriptionDetail {
+            wire_name: Value::new(message.name()),
             role: None,
             endpoint: None,
             callid: None,
@@ -19136,6 +19516,9 @@ impl<'a> SlotValues<'a> for InboundSubscriptionDetail<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InvalidAccountId<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The time the event was detected.
     ///
     /// Wire key `EventTV`, required.
@@ -19192,7 +19575,7 @@ pub struct InvalidAccountId<'a> {
     pub session_tv: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -19212,6 +19595,7 @@ impl<'a> InvalidAccountId<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = InvalidAccountId {
+            wire_name: Value::new(message.name()),
             event_tv: None,
             severity: None,
             service: None,
@@ -19271,6 +19655,9 @@ impl<'a> SlotValues<'a> for InvalidAccountId<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InvalidPassword<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The time the event was detected.
     ///
     /// Wire key `EventTV`, required.
@@ -19342,7 +19729,7 @@ pub struct InvalidPassword<'a> {
     pub received_hash: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -19362,6 +19749,7 @@ impl<'a> InvalidPassword<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = InvalidPassword {
+            wire_name: Value::new(message.name()),
             event_tv: None,
             severity: None,
             service: None,
@@ -19430,6 +19818,9 @@ impl<'a> SlotValues<'a> for InvalidPassword<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InvalidTransport<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The time the event was detected.
     ///
     /// Wire key `EventTV`, required.
@@ -19491,7 +19882,7 @@ pub struct InvalidTransport<'a> {
     pub session_tv: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -19511,6 +19902,7 @@ impl<'a> InvalidTransport<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = InvalidTransport {
+            wire_name: Value::new(message.name()),
             event_tv: None,
             severity: None,
             service: None,
@@ -19573,6 +19965,9 @@ impl<'a> SlotValues<'a> for InvalidTransport<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Load<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the module that was loaded
     ///
     /// Wire key `Module`, required.
@@ -19590,7 +19985,7 @@ pub struct Load<'a> {
     pub status: Option<values::LoadStatus<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -19610,6 +20005,7 @@ impl<'a> Load<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Load {
+            wire_name: Value::new(message.name()),
             module: None,
             status: None,
             extra: Extras::new(*message, layout),
@@ -19645,6 +20041,9 @@ impl<'a> SlotValues<'a> for Load<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LoadAverageLimit<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The time the event was detected.
     ///
     /// Wire key `EventTV`, required.
@@ -19701,7 +20100,7 @@ pub struct LoadAverageLimit<'a> {
     pub session_tv: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -19721,6 +20120,7 @@ impl<'a> LoadAverageLimit<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = LoadAverageLimit {
+            wire_name: Value::new(message.name()),
             event_tv: None,
             severity: None,
             service: None,
@@ -19780,6 +20180,9 @@ impl<'a> SlotValues<'a> for LoadAverageLimit<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LocalBridge<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `LocalOneChannel` header.
     ///
     /// Wire key `LocalOneChannel`, required.
@@ -19967,7 +20370,7 @@ pub struct LocalBridge<'a> {
     pub local_optimization: Option<values::Admin<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -19987,6 +20390,7 @@ impl<'a> LocalBridge<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = LocalBridge {
+            wire_name: Value::new(message.name()),
             local_one_channel: None,
             local_one_channel_state: None,
             local_one_channel_state_desc: None,
@@ -20109,6 +20513,9 @@ impl<'a> SlotValues<'a> for LocalBridge<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LocalOptimizationBegin<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `LocalOneChannel` header.
     ///
     /// Wire key `LocalOneChannel`, required. Documented in spec 23.4.1 only.
@@ -20370,7 +20777,7 @@ pub struct LocalOptimizationBegin<'a> {
     pub id: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -20390,6 +20797,7 @@ impl<'a> LocalOptimizationBegin<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = LocalOptimizationBegin {
+            wire_name: Value::new(message.name()),
             local_one_channel: None,
             local_one_channel_state: None,
             local_one_channel_state_desc: None,
@@ -20551,6 +20959,9 @@ impl<'a> SlotValues<'a> for LocalOptimizationBegin<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LocalOptimizationEnd<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `LocalOneChannel` header.
     ///
     /// Wire key `LocalOneChannel`, required.
@@ -20729,7 +21140,7 @@ pub struct LocalOptimizationEnd<'a> {
     pub id: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -20749,6 +21160,7 @@ impl<'a> LocalOptimizationEnd<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = LocalOptimizationEnd {
+            wire_name: Value::new(message.name()),
             local_one_channel: None,
             local_one_channel_state: None,
             local_one_channel_state_desc: None,
@@ -20868,6 +21280,9 @@ impl<'a> SlotValues<'a> for LocalOptimizationEnd<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LogChannel<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the logging channel.
     ///
     /// Wire key `Channel`, required.
@@ -20875,7 +21290,7 @@ pub struct LogChannel<'a> {
     pub channel: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -20895,6 +21310,7 @@ impl<'a> LogChannel<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = LogChannel {
+            wire_name: Value::new(message.name()),
             channel: None,
             extra: Extras::new(*message, layout),
         };
@@ -20927,6 +21343,9 @@ impl<'a> SlotValues<'a> for LogChannel<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Mcid<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -21142,7 +21561,7 @@ pub struct Mcid<'a> {
     pub m_connected_id_pres: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -21162,6 +21581,7 @@ impl<'a> Mcid<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Mcid {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -21311,6 +21731,9 @@ impl<'a> SlotValues<'a> for Mcid<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeetmeEnd<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The identifier for the MeetMe conference.
     ///
     /// Wire key `Meetme`, required.
@@ -21318,7 +21741,7 @@ pub struct MeetmeEnd<'a> {
     pub meetme: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -21338,6 +21761,7 @@ impl<'a> MeetmeEnd<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MeetmeEnd {
+            wire_name: Value::new(message.name()),
             meetme: None,
             extra: Extras::new(*message, layout),
         };
@@ -21370,6 +21794,9 @@ impl<'a> SlotValues<'a> for MeetmeEnd<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeetmeJoin<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The identifier for the MeetMe conference.
     ///
     /// Wire key `Meetme`, required.
@@ -21465,7 +21892,7 @@ pub struct MeetmeJoin<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -21485,6 +21912,7 @@ impl<'a> MeetmeJoin<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MeetmeJoin {
+            wire_name: Value::new(message.name()),
             meetme: None,
             user: None,
             channel: None,
@@ -21562,6 +21990,9 @@ impl<'a> SlotValues<'a> for MeetmeJoin<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeetmeLeave<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The identifier for the MeetMe conference.
     ///
     /// Wire key `Meetme`, required.
@@ -21662,7 +22093,7 @@ pub struct MeetmeLeave<'a> {
     pub duration: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -21682,6 +22113,7 @@ impl<'a> MeetmeLeave<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MeetmeLeave {
+            wire_name: Value::new(message.name()),
             meetme: None,
             user: None,
             channel: None,
@@ -21762,6 +22194,9 @@ impl<'a> SlotValues<'a> for MeetmeLeave<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeetmeList<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Conference ID.
     ///
     /// Wire key `Conference`, required.
@@ -21824,7 +22259,7 @@ pub struct MeetmeList<'a> {
     pub talking: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -21844,6 +22279,7 @@ impl<'a> MeetmeList<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MeetmeList {
+            wire_name: Value::new(message.name()),
             conference: None,
             user_number: None,
             caller_id_num: None,
@@ -21909,6 +22345,9 @@ impl<'a> SlotValues<'a> for MeetmeList<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeetmeListRooms<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Conference ID.
     ///
     /// Wire key `Conference`, required.
@@ -21941,7 +22380,7 @@ pub struct MeetmeListRooms<'a> {
     pub locked: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -21961,6 +22400,7 @@ impl<'a> MeetmeListRooms<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MeetmeListRooms {
+            wire_name: Value::new(message.name()),
             conference: None,
             parties: None,
             marked: None,
@@ -22008,6 +22448,9 @@ impl<'a> SlotValues<'a> for MeetmeListRooms<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeetmeMute<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The identifier for the MeetMe conference.
     ///
     /// Wire key `Meetme`, required.
@@ -22117,7 +22560,7 @@ pub struct MeetmeMute<'a> {
     pub status: Option<values::ConfbridgeTalkingStatus<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -22137,6 +22580,7 @@ impl<'a> MeetmeMute<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MeetmeMute {
+            wire_name: Value::new(message.name()),
             meetme: None,
             user: None,
             channel: None,
@@ -22220,6 +22664,9 @@ impl<'a> SlotValues<'a> for MeetmeMute<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeetmeTalking<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The identifier for the MeetMe conference.
     ///
     /// Wire key `Meetme`, required.
@@ -22329,7 +22776,7 @@ pub struct MeetmeTalking<'a> {
     pub status: Option<values::ConfbridgeTalkingStatus<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -22349,6 +22796,7 @@ impl<'a> MeetmeTalking<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MeetmeTalking {
+            wire_name: Value::new(message.name()),
             meetme: None,
             user: None,
             channel: None,
@@ -22432,6 +22880,9 @@ impl<'a> SlotValues<'a> for MeetmeTalking<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeetmeTalkRequest<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The identifier for the MeetMe conference.
     ///
     /// Wire key `Meetme`, required.
@@ -22541,7 +22992,7 @@ pub struct MeetmeTalkRequest<'a> {
     pub status: Option<values::ConfbridgeTalkingStatus<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -22561,6 +23012,7 @@ impl<'a> MeetmeTalkRequest<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MeetmeTalkRequest {
+            wire_name: Value::new(message.name()),
             meetme: None,
             user: None,
             channel: None,
@@ -22644,6 +23096,9 @@ impl<'a> SlotValues<'a> for MeetmeTalkRequest<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MemoryLimit<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The time the event was detected.
     ///
     /// Wire key `EventTV`, required.
@@ -22700,7 +23155,7 @@ pub struct MemoryLimit<'a> {
     pub session_tv: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -22720,6 +23175,7 @@ impl<'a> MemoryLimit<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MemoryLimit {
+            wire_name: Value::new(message.name()),
             event_tv: None,
             severity: None,
             service: None,
@@ -22783,6 +23239,9 @@ impl<'a> SlotValues<'a> for MemoryLimit<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MessageWaiting<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -22888,7 +23347,7 @@ pub struct MessageWaiting<'a> {
     pub old: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -22908,6 +23367,7 @@ impl<'a> MessageWaiting<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MessageWaiting {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -22991,6 +23451,9 @@ impl<'a> SlotValues<'a> for MessageWaiting<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MiniVoiceMail<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -23091,7 +23554,7 @@ pub struct MiniVoiceMail<'a> {
     pub counter: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -23111,6 +23574,7 @@ impl<'a> MiniVoiceMail<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MiniVoiceMail {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -23191,6 +23655,9 @@ impl<'a> SlotValues<'a> for MiniVoiceMail<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MixMonitorMute<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -23286,7 +23753,7 @@ pub struct MixMonitorMute<'a> {
     pub state: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -23306,6 +23773,7 @@ impl<'a> MixMonitorMute<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MixMonitorMute {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -23383,6 +23851,9 @@ impl<'a> SlotValues<'a> for MixMonitorMute<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MixMonitorStart<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -23468,7 +23939,7 @@ pub struct MixMonitorStart<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -23488,6 +23959,7 @@ impl<'a> MixMonitorStart<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MixMonitorStart {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -23559,6 +24031,9 @@ impl<'a> SlotValues<'a> for MixMonitorStart<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MixMonitorStop<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -23644,7 +24119,7 @@ pub struct MixMonitorStop<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -23664,6 +24139,7 @@ impl<'a> MixMonitorStop<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MixMonitorStop {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -23735,6 +24211,9 @@ impl<'a> SlotValues<'a> for MixMonitorStop<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MonitorStart<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -23820,7 +24299,7 @@ pub struct MonitorStart<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -23840,6 +24319,7 @@ impl<'a> MonitorStart<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MonitorStart {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -23911,6 +24391,9 @@ impl<'a> SlotValues<'a> for MonitorStart<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MonitorStop<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -23996,7 +24479,7 @@ pub struct MonitorStop<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -24016,6 +24499,7 @@ impl<'a> MonitorStop<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MonitorStop {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -24087,6 +24571,9 @@ impl<'a> SlotValues<'a> for MonitorStop<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MusicOnHoldStart<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -24177,7 +24664,7 @@ pub struct MusicOnHoldStart<'a> {
     pub class: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -24197,6 +24684,7 @@ impl<'a> MusicOnHoldStart<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MusicOnHoldStart {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -24271,6 +24759,9 @@ impl<'a> SlotValues<'a> for MusicOnHoldStart<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MusicOnHoldStop<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -24356,7 +24847,7 @@ pub struct MusicOnHoldStop<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -24376,6 +24867,7 @@ impl<'a> MusicOnHoldStop<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MusicOnHoldStop {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -24447,6 +24939,9 @@ impl<'a> SlotValues<'a> for MusicOnHoldStop<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MwiGet<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `ActionID` header.
     ///
     /// Wire key `ActionID`, optional.
@@ -24469,7 +24964,7 @@ pub struct MwiGet<'a> {
     pub new_messages: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -24489,6 +24984,7 @@ impl<'a> MwiGet<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MwiGet {
+            wire_name: Value::new(message.name()),
             action_id: None,
             mailbox: None,
             old_messages: None,
@@ -24530,6 +25026,9 @@ impl<'a> SlotValues<'a> for MwiGet<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MwiGetComplete<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `ActionID` header.
     ///
     /// Wire key `ActionID`, optional.
@@ -24547,7 +25046,7 @@ pub struct MwiGetComplete<'a> {
     pub list_items: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -24567,6 +25066,7 @@ impl<'a> MwiGetComplete<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = MwiGetComplete {
+            wire_name: Value::new(message.name()),
             action_id: None,
             event_list: None,
             list_items: None,
@@ -24605,6 +25105,9 @@ impl<'a> SlotValues<'a> for MwiGetComplete<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct NewAccountCode<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -24695,7 +25198,7 @@ pub struct NewAccountCode<'a> {
     pub old_account_code: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -24715,6 +25218,7 @@ impl<'a> NewAccountCode<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = NewAccountCode {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -24789,6 +25293,9 @@ impl<'a> SlotValues<'a> for NewAccountCode<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct NewCallerid<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -24879,7 +25386,7 @@ pub struct NewCallerid<'a> {
     pub cid_calling_pres: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -24899,6 +25406,7 @@ impl<'a> NewCallerid<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = NewCallerid {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -24973,6 +25481,9 @@ impl<'a> SlotValues<'a> for NewCallerid<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Newchannel<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -25058,7 +25569,7 @@ pub struct Newchannel<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -25078,6 +25589,7 @@ impl<'a> Newchannel<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Newchannel {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -25149,6 +25661,9 @@ impl<'a> SlotValues<'a> for Newchannel<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct NewConnectedLine<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -25234,7 +25749,7 @@ pub struct NewConnectedLine<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -25254,6 +25769,7 @@ impl<'a> NewConnectedLine<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = NewConnectedLine {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -25325,6 +25841,9 @@ impl<'a> SlotValues<'a> for NewConnectedLine<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct NewExten<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -25425,7 +25944,7 @@ pub struct NewExten<'a> {
     pub app_data: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -25445,6 +25964,7 @@ impl<'a> NewExten<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = NewExten {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -25525,6 +26045,9 @@ impl<'a> SlotValues<'a> for NewExten<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Newstate<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -25610,7 +26133,7 @@ pub struct Newstate<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -25630,6 +26153,7 @@ impl<'a> Newstate<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Newstate {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -25701,6 +26225,9 @@ impl<'a> SlotValues<'a> for Newstate<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct OriginateResponse<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `ActionID` header.
     ///
     /// Wire key `ActionID`, optional.
@@ -25762,7 +26289,7 @@ pub struct OriginateResponse<'a> {
     pub caller_id_name: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -25782,6 +26309,7 @@ impl<'a> OriginateResponse<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = OriginateResponse {
+            wire_name: Value::new(message.name()),
             action_id: None,
             response: None,
             channel: None,
@@ -25844,6 +26372,9 @@ impl<'a> SlotValues<'a> for OriginateResponse<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct OutboundRegistrationDetail<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The object's type. This will always be 'registration'.
     ///
     /// Wire key `ObjectType`, required.
@@ -25971,7 +26502,7 @@ pub struct OutboundRegistrationDetail<'a> {
     pub next_reg: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -25991,6 +26522,7 @@ impl<'a> OutboundRegistrationDetail<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = OutboundRegistrationDetail {
+            wire_name: Value::new(message.name()),
             object_type: None,
             object_name: None,
             max_retries: None,
@@ -26092,6 +26624,9 @@ impl<'a> SlotValues<'a> for OutboundRegistrationDetail<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct OutboundSubscriptionDetail<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Asterisk's role for this subscription. This will always be 'Subscriber'.
     ///
     /// Wire key `Role`, required.
@@ -26154,7 +26689,7 @@ pub struct OutboundSubscriptionDetail<'a> {
     pub mailboxes: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -26174,6 +26709,7 @@ impl<'a> OutboundSubscriptionDetail<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = OutboundSubscriptionDetail {
+            wire_name: Value::new(message.name()),
             role: None,
             endpoint: None,
             callid: None,
@@ -26230,6 +26766,9 @@ impl<'a> SlotValues<'a> for OutboundSubscriptionDetail<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ParkedCall<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `ParkeeChannel` header.
     ///
     /// Wire key `ParkeeChannel`, required.
@@ -26340,7 +26879,7 @@ pub struct ParkedCall<'a> {
     pub parking_duration: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -26360,6 +26899,7 @@ impl<'a> ParkedCall<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ParkedCall {
+            wire_name: Value::new(message.name()),
             parkee_channel: None,
             parkee_channel_state: None,
             parkee_channel_state_desc: None,
@@ -26446,6 +26986,9 @@ impl<'a> SlotValues<'a> for ParkedCall<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ParkedCallGiveUp<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `ParkeeChannel` header.
     ///
     /// Wire key `ParkeeChannel`, required.
@@ -26639,7 +27182,7 @@ pub struct ParkedCallGiveUp<'a> {
     pub parking_duration: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -26659,6 +27202,7 @@ impl<'a> ParkedCallGiveUp<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ParkedCallGiveUp {
+            wire_name: Value::new(message.name()),
             parkee_channel: None,
             parkee_channel_state: None,
             parkee_channel_state_desc: None,
@@ -26792,6 +27336,9 @@ impl<'a> SlotValues<'a> for ParkedCallGiveUp<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ParkedCallSwap<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `ParkeeChannel` header.
     ///
     /// Wire key `ParkeeChannel`, required.
@@ -26985,7 +27532,7 @@ pub struct ParkedCallSwap<'a> {
     pub parking_duration: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -27005,6 +27552,7 @@ impl<'a> ParkedCallSwap<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ParkedCallSwap {
+            wire_name: Value::new(message.name()),
             parkee_channel: None,
             parkee_channel_state: None,
             parkee_channel_state_desc: None,
@@ -27133,6 +27681,9 @@ impl<'a> SlotValues<'a> for ParkedCallSwap<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ParkedCallTimeOut<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `ParkeeChannel` header.
     ///
     /// Wire key `ParkeeChannel`, required.
@@ -27326,7 +27877,7 @@ pub struct ParkedCallTimeOut<'a> {
     pub parking_duration: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -27346,6 +27897,7 @@ impl<'a> ParkedCallTimeOut<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ParkedCallTimeOut {
+            wire_name: Value::new(message.name()),
             parkee_channel: None,
             parkee_channel_state: None,
             parkee_channel_state_desc: None,
@@ -27474,6 +28026,9 @@ impl<'a> SlotValues<'a> for ParkedCallTimeOut<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PeerStatus<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The channel technology of the peer.
     ///
     /// Wire key `ChannelType`, required.
@@ -27518,7 +28073,7 @@ pub struct PeerStatus<'a> {
     pub time: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -27538,6 +28093,7 @@ impl<'a> PeerStatus<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = PeerStatus {
+            wire_name: Value::new(message.name()),
             channel_type: None,
             peer: None,
             peer_status: None,
@@ -27588,6 +28144,9 @@ impl<'a> SlotValues<'a> for PeerStatus<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Pickup<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -27756,7 +28315,7 @@ pub struct Pickup<'a> {
     pub target_linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -27776,6 +28335,7 @@ impl<'a> Pickup<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Pickup {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -27892,6 +28452,9 @@ impl<'a> SlotValues<'a> for Pickup<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PjsipMaintenanceStatus<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The PJSIP endpoint name.
     ///
     /// Wire key `Endpoint`, required.
@@ -27908,7 +28471,7 @@ pub struct PjsipMaintenanceStatus<'a> {
     pub status: Option<values::DndStateStatus<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -27928,6 +28491,7 @@ impl<'a> PjsipMaintenanceStatus<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = PjsipMaintenanceStatus {
+            wire_name: Value::new(message.name()),
             endpoint: None,
             status: None,
             extra: Extras::new(*message, layout),
@@ -27966,6 +28530,9 @@ impl<'a> SlotValues<'a> for PjsipMaintenanceStatus<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PresenceStateChange<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The entity whose presence state has changed
     ///
     /// Wire key `Presentity`, required.
@@ -27988,7 +28555,7 @@ pub struct PresenceStateChange<'a> {
     pub message: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -28008,6 +28575,7 @@ impl<'a> PresenceStateChange<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = PresenceStateChange {
+            wire_name: Value::new(message.name()),
             presentity: None,
             status: None,
             subtype: None,
@@ -28049,6 +28617,9 @@ impl<'a> SlotValues<'a> for PresenceStateChange<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PresenceStateListComplete<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Conveys the status of the event list.
     ///
     /// Wire key `EventList`, required.
@@ -28061,7 +28632,7 @@ pub struct PresenceStateListComplete<'a> {
     pub list_items: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -28081,6 +28652,7 @@ impl<'a> PresenceStateListComplete<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = PresenceStateListComplete {
+            wire_name: Value::new(message.name()),
             event_list: None,
             list_items: None,
             extra: Extras::new(*message, layout),
@@ -28116,6 +28688,9 @@ impl<'a> SlotValues<'a> for PresenceStateListComplete<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PresenceStatus<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Exten` header.
     ///
     /// Wire key `Exten`, required.
@@ -28148,7 +28723,7 @@ pub struct PresenceStatus<'a> {
     pub message: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -28168,6 +28743,7 @@ impl<'a> PresenceStatus<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = PresenceStatus {
+            wire_name: Value::new(message.name()),
             exten: None,
             context: None,
             hint: None,
@@ -28215,6 +28791,9 @@ impl<'a> SlotValues<'a> for PresenceStatus<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueCallerAbandon<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -28320,7 +28899,7 @@ pub struct QueueCallerAbandon<'a> {
     pub hold_time: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -28340,6 +28919,7 @@ impl<'a> QueueCallerAbandon<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = QueueCallerAbandon {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -28423,6 +29003,9 @@ impl<'a> SlotValues<'a> for QueueCallerAbandon<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueCallerJoin<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -28523,7 +29106,7 @@ pub struct QueueCallerJoin<'a> {
     pub count: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -28543,6 +29126,7 @@ impl<'a> QueueCallerJoin<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = QueueCallerJoin {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -28623,6 +29207,9 @@ impl<'a> SlotValues<'a> for QueueCallerJoin<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueCallerLeave<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -28723,7 +29310,7 @@ pub struct QueueCallerLeave<'a> {
     pub position: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -28743,6 +29330,7 @@ impl<'a> QueueCallerLeave<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = QueueCallerLeave {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -28823,6 +29411,9 @@ impl<'a> SlotValues<'a> for QueueCallerLeave<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueEntry<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the queue.
     ///
     /// Wire key `Queue`, required.
@@ -28875,7 +29466,7 @@ pub struct QueueEntry<'a> {
     pub priority: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -28895,6 +29486,7 @@ impl<'a> QueueEntry<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = QueueEntry {
+            wire_name: Value::new(message.name()),
             queue: None,
             position: None,
             channel: None,
@@ -28954,6 +29546,9 @@ impl<'a> SlotValues<'a> for QueueEntry<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueMemberAdded<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the queue.
     ///
     /// Wire key `Queue`, required.
@@ -29064,7 +29659,7 @@ pub struct QueueMemberAdded<'a> {
     pub wrapuptime: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -29084,6 +29679,7 @@ impl<'a> QueueMemberAdded<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = QueueMemberAdded {
+            wire_name: Value::new(message.name()),
             queue: None,
             member_name: None,
             interface: None,
@@ -29161,6 +29757,9 @@ impl<'a> SlotValues<'a> for QueueMemberAdded<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueMemberPause<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the queue.
     ///
     /// Wire key `Queue`, required.
@@ -29276,7 +29875,7 @@ pub struct QueueMemberPause<'a> {
     pub wrapuptime: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -29296,6 +29895,7 @@ impl<'a> QueueMemberPause<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = QueueMemberPause {
+            wire_name: Value::new(message.name()),
             queue: None,
             member_name: None,
             interface: None,
@@ -29376,6 +29976,9 @@ impl<'a> SlotValues<'a> for QueueMemberPause<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueMemberPenalty<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the queue.
     ///
     /// Wire key `Queue`, required.
@@ -29486,7 +30089,7 @@ pub struct QueueMemberPenalty<'a> {
     pub wrapuptime: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -29506,6 +30109,7 @@ impl<'a> QueueMemberPenalty<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = QueueMemberPenalty {
+            wire_name: Value::new(message.name()),
             queue: None,
             member_name: None,
             interface: None,
@@ -29583,6 +30187,9 @@ impl<'a> SlotValues<'a> for QueueMemberPenalty<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueMemberRemoved<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the queue.
     ///
     /// Wire key `Queue`, required.
@@ -29693,7 +30300,7 @@ pub struct QueueMemberRemoved<'a> {
     pub wrapuptime: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -29713,6 +30320,7 @@ impl<'a> QueueMemberRemoved<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = QueueMemberRemoved {
+            wire_name: Value::new(message.name()),
             queue: None,
             member_name: None,
             interface: None,
@@ -29790,6 +30398,9 @@ impl<'a> SlotValues<'a> for QueueMemberRemoved<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueMemberRinginuse<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the queue.
     ///
     /// Wire key `Queue`, required.
@@ -29900,7 +30511,7 @@ pub struct QueueMemberRinginuse<'a> {
     pub wrapuptime: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -29920,6 +30531,7 @@ impl<'a> QueueMemberRinginuse<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = QueueMemberRinginuse {
+            wire_name: Value::new(message.name()),
             queue: None,
             member_name: None,
             interface: None,
@@ -29997,6 +30609,9 @@ impl<'a> SlotValues<'a> for QueueMemberRinginuse<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueMemberStatus<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the queue.
     ///
     /// Wire key `Queue`, required.
@@ -30107,7 +30722,7 @@ pub struct QueueMemberStatus<'a> {
     pub wrapuptime: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -30127,6 +30742,7 @@ impl<'a> QueueMemberStatus<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = QueueMemberStatus {
+            wire_name: Value::new(message.name()),
             queue: None,
             member_name: None,
             interface: None,
@@ -30204,6 +30820,9 @@ impl<'a> SlotValues<'a> for QueueMemberStatus<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueParams<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the queue.
     ///
     /// Wire key `Max`, required.
@@ -30251,7 +30870,7 @@ pub struct QueueParams<'a> {
     pub service_level_perf2: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -30271,6 +30890,7 @@ impl<'a> QueueParams<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = QueueParams {
+            wire_name: Value::new(message.name()),
             max: None,
             strategy: None,
             calls: None,
@@ -30327,6 +30947,9 @@ impl<'a> SlotValues<'a> for QueueParams<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ReceiveFax<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -30442,7 +31065,7 @@ pub struct ReceiveFax<'a> {
     pub file_name: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -30462,6 +31085,7 @@ impl<'a> ReceiveFax<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ReceiveFax {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -30551,6 +31175,9 @@ impl<'a> SlotValues<'a> for ReceiveFax<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Registry<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The type of channel that was registered (or not).
     ///
     /// Wire key `ChannelType`, required.
@@ -30584,7 +31211,7 @@ pub struct Registry<'a> {
     pub cause: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -30604,6 +31231,7 @@ impl<'a> Registry<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Registry {
+            wire_name: Value::new(message.name()),
             channel_type: None,
             username: None,
             domain: None,
@@ -30648,6 +31276,9 @@ impl<'a> SlotValues<'a> for Registry<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Reload<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the module that was reloaded, or 'All' if all modules were reloaded
     ///
     /// Wire key `Module`, required.
@@ -30669,7 +31300,7 @@ pub struct Reload<'a> {
     pub status: Option<values::ReloadStatus<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -30689,6 +31320,7 @@ impl<'a> Reload<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Reload {
+            wire_name: Value::new(message.name()),
             module: None,
             status: None,
             extra: Extras::new(*message, layout),
@@ -30724,9 +31356,12 @@ impl<'a> SlotValues<'a> for Reload<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Rename<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -30746,6 +31381,7 @@ impl<'a> Rename<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let typed = Rename {
+            wire_name: Value::new(message.name()),
             extra: Extras::new(*message, layout),
         };
         typed
@@ -30771,6 +31407,9 @@ impl<'a> SlotValues<'a> for Rename<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RequestBadFormat<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The time the event was detected.
     ///
     /// Wire key `EventTV`, required.
@@ -30837,7 +31476,7 @@ pub struct RequestBadFormat<'a> {
     pub request_params: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -30857,6 +31496,7 @@ impl<'a> RequestBadFormat<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = RequestBadFormat {
+            wire_name: Value::new(message.name()),
             event_tv: None,
             severity: None,
             service: None,
@@ -30922,6 +31562,9 @@ impl<'a> SlotValues<'a> for RequestBadFormat<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RequestNotAllowed<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The time the event was detected.
     ///
     /// Wire key `EventTV`, required.
@@ -30988,7 +31631,7 @@ pub struct RequestNotAllowed<'a> {
     pub request_params: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -31008,6 +31651,7 @@ impl<'a> RequestNotAllowed<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = RequestNotAllowed {
+            wire_name: Value::new(message.name()),
             event_tv: None,
             severity: None,
             service: None,
@@ -31073,6 +31717,9 @@ impl<'a> SlotValues<'a> for RequestNotAllowed<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RequestNotSupported<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The time the event was detected.
     ///
     /// Wire key `EventTV`, required.
@@ -31134,7 +31781,7 @@ pub struct RequestNotSupported<'a> {
     pub session_tv: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -31154,6 +31801,7 @@ impl<'a> RequestNotSupported<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = RequestNotSupported {
+            wire_name: Value::new(message.name()),
             event_tv: None,
             severity: None,
             service: None,
@@ -31216,6 +31864,9 @@ impl<'a> SlotValues<'a> for RequestNotSupported<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ResourceListDetail<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The object's type. This will always be 'resource\_list'.
     ///
     /// Wire key `ObjectType`, required.
@@ -31253,7 +31904,7 @@ pub struct ResourceListDetail<'a> {
     pub resource_display_name: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -31273,6 +31924,7 @@ impl<'a> ResourceListDetail<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = ResourceListDetail {
+            wire_name: Value::new(message.name()),
             object_type: None,
             object_name: None,
             event: None,
@@ -31323,6 +31975,9 @@ impl<'a> SlotValues<'a> for ResourceListDetail<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RtcpReceived<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -31478,7 +32133,7 @@ pub struct RtcpReceived<'a> {
     pub report: Group<'a>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -31498,6 +32153,7 @@ impl<'a> RtcpReceived<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = RtcpReceived {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -31597,6 +32253,9 @@ impl<'a> SlotValues<'a> for RtcpReceived<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RtcpSent<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -31747,7 +32406,7 @@ pub struct RtcpSent<'a> {
     pub report: Group<'a>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -31767,6 +32426,7 @@ impl<'a> RtcpSent<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = RtcpSent {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -31863,6 +32523,9 @@ impl<'a> SlotValues<'a> for RtcpSent<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SendFax<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -31978,7 +32641,7 @@ pub struct SendFax<'a> {
     pub file_name: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -31998,6 +32661,7 @@ impl<'a> SendFax<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = SendFax {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -32087,6 +32751,9 @@ impl<'a> SlotValues<'a> for SendFax<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SessionLimit<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The time the event was detected.
     ///
     /// Wire key `EventTV`, required.
@@ -32143,7 +32810,7 @@ pub struct SessionLimit<'a> {
     pub session_tv: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -32163,6 +32830,7 @@ impl<'a> SessionLimit<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = SessionLimit {
+            wire_name: Value::new(message.name()),
             event_tv: None,
             severity: None,
             service: None,
@@ -32222,6 +32890,9 @@ impl<'a> SlotValues<'a> for SessionLimit<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SessionTimeout<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -32316,7 +32987,7 @@ pub struct SessionTimeout<'a> {
     pub source: Option<values::Source<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -32336,6 +33007,7 @@ impl<'a> SessionTimeout<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = SessionTimeout {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -32410,6 +33082,9 @@ impl<'a> SlotValues<'a> for SessionTimeout<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Shutdown<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Whether the shutdown is proceeding cleanly (all channels were hungup successfully) or uncleanly (channels will be terminated)
     ///
     /// Values:
@@ -32430,7 +33105,7 @@ pub struct Shutdown<'a> {
     pub restart: Option<values::Restart<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -32450,6 +33125,7 @@ impl<'a> Shutdown<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Shutdown {
+            wire_name: Value::new(message.name()),
             shutdown: None,
             restart: None,
             extra: Extras::new(*message, layout),
@@ -32485,6 +33161,9 @@ impl<'a> SlotValues<'a> for Shutdown<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SipQualifyPeerDone<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the peer.
     ///
     /// Wire key `Peer`, required.
@@ -32497,7 +33176,7 @@ pub struct SipQualifyPeerDone<'a> {
     pub action_id: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -32517,6 +33196,7 @@ impl<'a> SipQualifyPeerDone<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = SipQualifyPeerDone {
+            wire_name: Value::new(message.name()),
             peer: None,
             action_id: None,
             extra: Extras::new(*message, layout),
@@ -32552,6 +33232,9 @@ impl<'a> SlotValues<'a> for SipQualifyPeerDone<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SoftHangupRequest<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -32642,7 +33325,7 @@ pub struct SoftHangupRequest<'a> {
     pub cause: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -32662,6 +33345,7 @@ impl<'a> SoftHangupRequest<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = SoftHangupRequest {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -32736,6 +33420,9 @@ impl<'a> SlotValues<'a> for SoftHangupRequest<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SpanAlarm<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The span on which the alarm occurred.
     ///
     /// Wire key `Span`, required.
@@ -32748,7 +33435,7 @@ pub struct SpanAlarm<'a> {
     pub alarm: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -32768,6 +33455,7 @@ impl<'a> SpanAlarm<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = SpanAlarm {
+            wire_name: Value::new(message.name()),
             span: None,
             alarm: None,
             extra: Extras::new(*message, layout),
@@ -32803,6 +33491,9 @@ impl<'a> SlotValues<'a> for SpanAlarm<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SpanAlarmClear<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The span on which the alarm was cleared.
     ///
     /// Wire key `Span`, required.
@@ -32810,7 +33501,7 @@ pub struct SpanAlarmClear<'a> {
     pub span: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -32830,6 +33521,7 @@ impl<'a> SpanAlarmClear<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = SpanAlarmClear {
+            wire_name: Value::new(message.name()),
             span: None,
             extra: Extras::new(*message, layout),
         };
@@ -32862,6 +33554,9 @@ impl<'a> SlotValues<'a> for SpanAlarmClear<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Status<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `ActionID` header.
     ///
     /// Wire key `ActionID`, optional.
@@ -33032,7 +33727,7 @@ pub struct Status<'a> {
     pub seconds: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -33052,6 +33747,7 @@ impl<'a> Status<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Status {
+            wire_name: Value::new(message.name()),
             action_id: None,
             channel: None,
             channel_state: None,
@@ -33174,6 +33870,9 @@ impl<'a> SlotValues<'a> for Status<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct StatusComplete<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Number of Status events returned
     ///
     /// Wire key `Items`, required.
@@ -33181,7 +33880,7 @@ pub struct StatusComplete<'a> {
     pub items: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -33201,6 +33900,7 @@ impl<'a> StatusComplete<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = StatusComplete {
+            wire_name: Value::new(message.name()),
             items: None,
             extra: Extras::new(*message, layout),
         };
@@ -33233,6 +33933,9 @@ impl<'a> SlotValues<'a> for StatusComplete<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SuccessfulAuth<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The time the event was detected.
     ///
     /// Wire key `EventTV`, required.
@@ -33294,7 +33997,7 @@ pub struct SuccessfulAuth<'a> {
     pub session_tv: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -33314,6 +34017,7 @@ impl<'a> SuccessfulAuth<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = SuccessfulAuth {
+            wire_name: Value::new(message.name()),
             event_tv: None,
             severity: None,
             service: None,
@@ -33376,6 +34080,9 @@ impl<'a> SlotValues<'a> for SuccessfulAuth<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct TransportDetail<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The object's type. This will always be 'transport'.
     ///
     /// Wire key `ObjectType`, required.
@@ -33533,7 +34240,7 @@ pub struct TransportDetail<'a> {
     pub tcp_keepalive_probe_count: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -33553,6 +34260,7 @@ impl<'a> TransportDetail<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = TransportDetail {
+            wire_name: Value::new(message.name()),
             object_type: None,
             object_name: None,
             protocol: None,
@@ -33675,6 +34383,9 @@ impl<'a> SlotValues<'a> for TransportDetail<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UnexpectedAddress<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The time the event was detected.
     ///
     /// Wire key `EventTV`, required.
@@ -33736,7 +34447,7 @@ pub struct UnexpectedAddress<'a> {
     pub session_tv: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -33756,6 +34467,7 @@ impl<'a> UnexpectedAddress<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = UnexpectedAddress {
+            wire_name: Value::new(message.name()),
             event_tv: None,
             severity: None,
             service: None,
@@ -33818,6 +34530,9 @@ impl<'a> SlotValues<'a> for UnexpectedAddress<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Unhold<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -33903,7 +34618,7 @@ pub struct Unhold<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -33923,6 +34638,7 @@ impl<'a> Unhold<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Unhold {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -33994,6 +34710,9 @@ impl<'a> SlotValues<'a> for Unhold<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Unload<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The name of the module that was unloaded
     ///
     /// Wire key `Module`, required.
@@ -34009,7 +34728,7 @@ pub struct Unload<'a> {
     pub status: Option<values::UnloadStatus<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -34029,6 +34748,7 @@ impl<'a> Unload<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Unload {
+            wire_name: Value::new(message.name()),
             module: None,
             status: None,
             extra: Extras::new(*message, layout),
@@ -34064,6 +34784,9 @@ impl<'a> SlotValues<'a> for Unload<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UnParkedCall<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `ParkeeChannel` header.
     ///
     /// Wire key `ParkeeChannel`, required.
@@ -34340,7 +35063,7 @@ pub struct UnParkedCall<'a> {
     pub retriever_linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -34360,6 +35083,7 @@ impl<'a> UnParkedCall<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = UnParkedCall {
+            wire_name: Value::new(message.name()),
             parkee_channel: None,
             parkee_channel_state: None,
             parkee_channel_state_desc: None,
@@ -34534,6 +35258,9 @@ impl<'a> SlotValues<'a> for UnParkedCall<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UserEvent<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -34624,7 +35351,7 @@ pub struct UserEvent<'a> {
     pub user_event: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -34644,6 +35371,7 @@ impl<'a> UserEvent<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = UserEvent {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -34718,6 +35446,9 @@ impl<'a> SlotValues<'a> for UserEvent<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct VarSet<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -34815,7 +35546,7 @@ pub struct VarSet<'a> {
     pub value: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -34835,6 +35566,7 @@ impl<'a> VarSet<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = VarSet {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -34912,6 +35644,9 @@ impl<'a> SlotValues<'a> for VarSet<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct VoicemailPasswordChange<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// Mailbox context.
     ///
     /// Wire key `Context`, required.
@@ -34929,7 +35664,7 @@ pub struct VoicemailPasswordChange<'a> {
     pub new_password: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -34949,6 +35684,7 @@ impl<'a> VoicemailPasswordChange<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = VoicemailPasswordChange {
+            wire_name: Value::new(message.name()),
             context: None,
             mailbox: None,
             new_password: None,
@@ -34987,6 +35723,9 @@ impl<'a> SlotValues<'a> for VoicemailPasswordChange<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Wink<'a> {
+    /// The name as received (the spec may spell it in another case: `Newexten`).
+    #[serde(rename = "Event")]
+    pub wire_name: Value<'a>,
     /// The `Channel` header.
     ///
     /// Wire key `Channel`, required.
@@ -35072,7 +35811,7 @@ pub struct Wink<'a> {
     pub linkedid: Option<Value<'a>>,
     /// Headers not documented for this event (`Privilege`, `Timestamp`, `ChanVariable`, ...)
     /// and repeats of documented ones, in wire order; also gives the whole message.
-    #[serde(rename = "Extra", skip_serializing_if = "crate::typed::Extras::is_empty")]
+    #[serde(rename = "ExtraHeaders", skip_serializing_if = "crate::typed::Extras::is_empty")]
     pub extra: Extras<'a>,
 }
 
@@ -35092,6 +35831,7 @@ impl<'a> Wink<'a> {
     pub fn from_message(message: &Message<'a>) -> Self {
         let layout = Self::LAYOUT;
         let mut typed = Wink {
+            wire_name: Value::new(message.name()),
             channel: None,
             channel_state: None,
             channel_state_desc: None,
@@ -35159,566 +35899,380 @@ impl<'a> SlotValues<'a> for Wink<'a> {
 
 /// Any event: typed when a spec documents its name, else kept whole as `Unknown`.
 #[derive(Debug, Clone, Copy, Serialize)]
-#[serde(tag = "Event")]
+#[serde(untagged)]
 #[non_exhaustive]
 pub enum Event<'a> {
     /// `AgentCalled`.
-    #[serde(rename = "AgentCalled")]
     AgentCalled(AgentCalled<'a>),
     /// `AgentComplete`.
-    #[serde(rename = "AgentComplete")]
     AgentComplete(AgentComplete<'a>),
     /// `AgentConnect`.
-    #[serde(rename = "AgentConnect")]
     AgentConnect(AgentConnect<'a>),
     /// `AgentDump`.
-    #[serde(rename = "AgentDump")]
     AgentDump(AgentDump<'a>),
     /// `AgentLogin`.
-    #[serde(rename = "AgentLogin")]
     AgentLogin(AgentLogin<'a>),
     /// `AgentLogoff`.
-    #[serde(rename = "AgentLogoff")]
     AgentLogoff(AgentLogoff<'a>),
     /// `AgentRingNoAnswer`.
-    #[serde(rename = "AgentRingNoAnswer")]
     AgentRingNoAnswer(AgentRingNoAnswer<'a>),
     /// `Agents`.
-    #[serde(rename = "Agents")]
     Agents(Agents<'a>),
     /// `AgentsComplete`.
-    #[serde(rename = "AgentsComplete")]
     AgentsComplete(AgentsComplete<'a>),
     /// `AGIExecEnd`.
-    #[serde(rename = "AGIExecEnd")]
     AgiExecEnd(AgiExecEnd<'a>),
     /// `AGIExecStart`.
-    #[serde(rename = "AGIExecStart")]
     AgiExecStart(AgiExecStart<'a>),
     /// `Alarm`.
-    #[serde(rename = "Alarm")]
     Alarm(Alarm<'a>),
     /// `AlarmClear`.
-    #[serde(rename = "AlarmClear")]
     AlarmClear(AlarmClear<'a>),
     /// `AOC-D`.
-    #[serde(rename = "AOC-D")]
     AocD(AocD<'a>),
     /// `AOC-E`.
-    #[serde(rename = "AOC-E")]
     AocE(AocE<'a>),
     /// `AOC-S`.
-    #[serde(rename = "AOC-S")]
     AocS(AocS<'a>),
     /// `AorDetail`.
-    #[serde(rename = "AorDetail")]
     AorDetail(AorDetail<'a>),
     /// `AorList`.
-    #[serde(rename = "AorList")]
     AorList(AorList<'a>),
     /// `AorListComplete`.
-    #[serde(rename = "AorListComplete")]
     AorListComplete(AorListComplete<'a>),
     /// `AsyncAGIEnd`.
-    #[serde(rename = "AsyncAGIEnd")]
     AsyncAgiEnd(AsyncAgiEnd<'a>),
     /// `AsyncAGIExec`.
-    #[serde(rename = "AsyncAGIExec")]
     AsyncAgiExec(AsyncAgiExec<'a>),
     /// `AsyncAGIStart`.
-    #[serde(rename = "AsyncAGIStart")]
     AsyncAgiStart(AsyncAgiStart<'a>),
     /// `AttendedTransfer`.
-    #[serde(rename = "AttendedTransfer")]
     AttendedTransfer(AttendedTransfer<'a>),
     /// `AuthDetail`.
-    #[serde(rename = "AuthDetail")]
     AuthDetail(AuthDetail<'a>),
     /// `AuthList`.
-    #[serde(rename = "AuthList")]
     AuthList(AuthList<'a>),
     /// `AuthListComplete`.
-    #[serde(rename = "AuthListComplete")]
     AuthListComplete(AuthListComplete<'a>),
     /// `AuthMethodNotAllowed`.
-    #[serde(rename = "AuthMethodNotAllowed")]
     AuthMethodNotAllowed(AuthMethodNotAllowed<'a>),
     /// `BlindTransfer`.
-    #[serde(rename = "BlindTransfer")]
     BlindTransfer(BlindTransfer<'a>),
     /// `BridgeCreate`.
-    #[serde(rename = "BridgeCreate")]
     BridgeCreate(BridgeCreate<'a>),
     /// `BridgeDestroy`.
-    #[serde(rename = "BridgeDestroy")]
     BridgeDestroy(BridgeDestroy<'a>),
     /// `BridgeEnter`.
-    #[serde(rename = "BridgeEnter")]
     BridgeEnter(BridgeEnter<'a>),
     /// `BridgeInfoChannel`.
-    #[serde(rename = "BridgeInfoChannel")]
     BridgeInfoChannel(BridgeInfoChannel<'a>),
     /// `BridgeInfoComplete`.
-    #[serde(rename = "BridgeInfoComplete")]
     BridgeInfoComplete(BridgeInfoComplete<'a>),
     /// `BridgeLeave`.
-    #[serde(rename = "BridgeLeave")]
     BridgeLeave(BridgeLeave<'a>),
     /// `BridgeMerge`.
-    #[serde(rename = "BridgeMerge")]
     BridgeMerge(BridgeMerge<'a>),
     /// `BridgeVideoSourceUpdate`.
-    #[serde(rename = "BridgeVideoSourceUpdate")]
     BridgeVideoSourceUpdate(BridgeVideoSourceUpdate<'a>),
     /// `Cdr`.
-    #[serde(rename = "Cdr")]
     Cdr(Cdr<'a>),
     /// `CEL`.
-    #[serde(rename = "CEL")]
     Cel(Cel<'a>),
     /// `ChallengeResponseFailed`.
-    #[serde(rename = "ChallengeResponseFailed")]
     ChallengeResponseFailed(ChallengeResponseFailed<'a>),
     /// `ChallengeSent`.
-    #[serde(rename = "ChallengeSent")]
     ChallengeSent(ChallengeSent<'a>),
     /// `ChannelTalkingStart`.
-    #[serde(rename = "ChannelTalkingStart")]
     ChannelTalkingStart(ChannelTalkingStart<'a>),
     /// `ChannelTalkingStop`.
-    #[serde(rename = "ChannelTalkingStop")]
     ChannelTalkingStop(ChannelTalkingStop<'a>),
     /// `ChanSpyStart`.
-    #[serde(rename = "ChanSpyStart")]
     ChanSpyStart(ChanSpyStart<'a>),
     /// `ChanSpyStop`.
-    #[serde(rename = "ChanSpyStop")]
     ChanSpyStop(ChanSpyStop<'a>),
     /// `ConfbridgeEnd`.
-    #[serde(rename = "ConfbridgeEnd")]
     ConfbridgeEnd(ConfbridgeEnd<'a>),
     /// `ConfbridgeJoin`.
-    #[serde(rename = "ConfbridgeJoin")]
     ConfbridgeJoin(ConfbridgeJoin<'a>),
     /// `ConfbridgeLeave`.
-    #[serde(rename = "ConfbridgeLeave")]
     ConfbridgeLeave(ConfbridgeLeave<'a>),
     /// `ConfbridgeList`.
-    #[serde(rename = "ConfbridgeList")]
     ConfbridgeList(ConfbridgeList<'a>),
     /// `ConfbridgeListRooms`.
-    #[serde(rename = "ConfbridgeListRooms")]
     ConfbridgeListRooms(ConfbridgeListRooms<'a>),
     /// `ConfbridgeMute`.
-    #[serde(rename = "ConfbridgeMute")]
     ConfbridgeMute(ConfbridgeMute<'a>),
     /// `ConfbridgeRecord`.
-    #[serde(rename = "ConfbridgeRecord")]
     ConfbridgeRecord(ConfbridgeRecord<'a>),
     /// `ConfbridgeStart`.
-    #[serde(rename = "ConfbridgeStart")]
     ConfbridgeStart(ConfbridgeStart<'a>),
     /// `ConfbridgeStopRecord`.
-    #[serde(rename = "ConfbridgeStopRecord")]
     ConfbridgeStopRecord(ConfbridgeStopRecord<'a>),
     /// `ConfbridgeTalking`.
-    #[serde(rename = "ConfbridgeTalking")]
     ConfbridgeTalking(ConfbridgeTalking<'a>),
     /// `ConfbridgeUnmute`.
-    #[serde(rename = "ConfbridgeUnmute")]
     ConfbridgeUnmute(ConfbridgeUnmute<'a>),
     /// `ContactList`.
-    #[serde(rename = "ContactList")]
     ContactList(ContactList<'a>),
     /// `ContactListComplete`.
-    #[serde(rename = "ContactListComplete")]
     ContactListComplete(ContactListComplete<'a>),
     /// `ContactStatus`.
-    #[serde(rename = "ContactStatus")]
     ContactStatus(ContactStatus<'a>),
     /// `ContactStatusDetail`.
-    #[serde(rename = "ContactStatusDetail")]
     ContactStatusDetail(ContactStatusDetail<'a>),
     /// `CoreShowChannel`.
-    #[serde(rename = "CoreShowChannel")]
     CoreShowChannel(CoreShowChannel<'a>),
     /// `CoreShowChannelMapComplete`.
-    #[serde(rename = "CoreShowChannelMapComplete")]
     CoreShowChannelMapComplete(CoreShowChannelMapComplete<'a>),
     /// `CoreShowChannelsComplete`.
-    #[serde(rename = "CoreShowChannelsComplete")]
     CoreShowChannelsComplete(CoreShowChannelsComplete<'a>),
     /// `DAHDIChannel`.
-    #[serde(rename = "DAHDIChannel")]
     DahdiChannel(DahdiChannel<'a>),
     /// `DeadlockStart`.
-    #[serde(rename = "DeadlockStart")]
     DeadlockStart(DeadlockStart<'a>),
     /// `DeviceStateChange`.
-    #[serde(rename = "DeviceStateChange")]
     DeviceStateChange(DeviceStateChange<'a>),
     /// `DeviceStateListComplete`.
-    #[serde(rename = "DeviceStateListComplete")]
     DeviceStateListComplete(DeviceStateListComplete<'a>),
     /// `DialBegin`.
-    #[serde(rename = "DialBegin")]
     DialBegin(DialBegin<'a>),
     /// `DialEnd`.
-    #[serde(rename = "DialEnd")]
     DialEnd(DialEnd<'a>),
     /// `DialState`.
-    #[serde(rename = "DialState")]
     DialState(DialState<'a>),
     /// `DNDState`.
-    #[serde(rename = "DNDState")]
     DndState(DndState<'a>),
     /// `DTMFBegin`.
-    #[serde(rename = "DTMFBegin")]
     DtmfBegin(DtmfBegin<'a>),
     /// `DTMFEnd`.
-    #[serde(rename = "DTMFEnd")]
     DtmfEnd(DtmfEnd<'a>),
     /// `EndpointDetail`.
-    #[serde(rename = "EndpointDetail")]
     EndpointDetail(EndpointDetail<'a>),
     /// `EndpointDetailComplete`.
-    #[serde(rename = "EndpointDetailComplete")]
     EndpointDetailComplete(EndpointDetailComplete<'a>),
     /// `EndpointList`.
-    #[serde(rename = "EndpointList")]
     EndpointList(EndpointList<'a>),
     /// `EndpointListComplete`.
-    #[serde(rename = "EndpointListComplete")]
     EndpointListComplete(EndpointListComplete<'a>),
     /// `ExtensionStateListComplete`.
-    #[serde(rename = "ExtensionStateListComplete")]
     ExtensionStateListComplete(ExtensionStateListComplete<'a>),
     /// `ExtensionStatus`.
-    #[serde(rename = "ExtensionStatus")]
     ExtensionStatus(ExtensionStatus<'a>),
     /// `FailedACL`.
-    #[serde(rename = "FailedACL")]
     FailedAcl(FailedAcl<'a>),
     /// `FAXSession`.
-    #[serde(rename = "FAXSession")]
     FaxSession(FaxSession<'a>),
     /// `FAXSessionsComplete`.
-    #[serde(rename = "FAXSessionsComplete")]
     FaxSessionsComplete(FaxSessionsComplete<'a>),
     /// `FAXSessionsEntry`.
-    #[serde(rename = "FAXSessionsEntry")]
     FaxSessionsEntry(FaxSessionsEntry<'a>),
     /// `FAXStats`.
-    #[serde(rename = "FAXStats")]
     FaxStats(FaxStats<'a>),
     /// `FAXStatus`.
-    #[serde(rename = "FAXStatus")]
     FaxStatus(FaxStatus<'a>),
     /// `Flash`.
-    #[serde(rename = "Flash")]
     Flash(Flash<'a>),
     /// `FullyBooted`.
-    #[serde(rename = "FullyBooted")]
     FullyBooted(FullyBooted<'a>),
     /// `Hangup`.
-    #[serde(rename = "Hangup")]
     Hangup(Hangup<'a>),
     /// `HangupHandlerPop`.
-    #[serde(rename = "HangupHandlerPop")]
     HangupHandlerPop(HangupHandlerPop<'a>),
     /// `HangupHandlerPush`.
-    #[serde(rename = "HangupHandlerPush")]
     HangupHandlerPush(HangupHandlerPush<'a>),
     /// `HangupHandlerRun`.
-    #[serde(rename = "HangupHandlerRun")]
     HangupHandlerRun(HangupHandlerRun<'a>),
     /// `HangupRequest`.
-    #[serde(rename = "HangupRequest")]
     HangupRequest(HangupRequest<'a>),
     /// `Hold`.
-    #[serde(rename = "Hold")]
     Hold(Hold<'a>),
     /// `IdentifyDetail`.
-    #[serde(rename = "IdentifyDetail")]
     IdentifyDetail(IdentifyDetail<'a>),
     /// `InboundRegistrationDetail`.
-    #[serde(rename = "InboundRegistrationDetail")]
     InboundRegistrationDetail(InboundRegistrationDetail<'a>),
     /// `InboundSubscriptionDetail`.
-    #[serde(rename = "InboundSubscriptionDetail")]
     InboundSubscriptionDetail(InboundSubscriptionDetail<'a>),
     /// `InvalidAccountID`.
-    #[serde(rename = "InvalidAccountID")]
     InvalidAccountId(InvalidAccountId<'a>),
     /// `InvalidPassword`.
-    #[serde(rename = "InvalidPassword")]
     InvalidPassword(InvalidPassword<'a>),
     /// `InvalidTransport`.
-    #[serde(rename = "InvalidTransport")]
     InvalidTransport(InvalidTransport<'a>),
     /// `Load`.
-    #[serde(rename = "Load")]
     Load(Load<'a>),
     /// `LoadAverageLimit`.
-    #[serde(rename = "LoadAverageLimit")]
     LoadAverageLimit(LoadAverageLimit<'a>),
     /// `LocalBridge`.
-    #[serde(rename = "LocalBridge")]
     LocalBridge(LocalBridge<'a>),
     /// `LocalOptimizationBegin`.
-    #[serde(rename = "LocalOptimizationBegin")]
     LocalOptimizationBegin(LocalOptimizationBegin<'a>),
     /// `LocalOptimizationEnd`.
-    #[serde(rename = "LocalOptimizationEnd")]
     LocalOptimizationEnd(LocalOptimizationEnd<'a>),
     /// `LogChannel`.
-    #[serde(rename = "LogChannel")]
     LogChannel(LogChannel<'a>),
     /// `MCID`.
-    #[serde(rename = "MCID")]
     Mcid(Mcid<'a>),
     /// `MeetmeEnd`.
-    #[serde(rename = "MeetmeEnd")]
     MeetmeEnd(MeetmeEnd<'a>),
     /// `MeetmeJoin`.
-    #[serde(rename = "MeetmeJoin")]
     MeetmeJoin(MeetmeJoin<'a>),
     /// `MeetmeLeave`.
-    #[serde(rename = "MeetmeLeave")]
     MeetmeLeave(MeetmeLeave<'a>),
     /// `MeetmeList`.
-    #[serde(rename = "MeetmeList")]
     MeetmeList(MeetmeList<'a>),
     /// `MeetmeListRooms`.
-    #[serde(rename = "MeetmeListRooms")]
     MeetmeListRooms(MeetmeListRooms<'a>),
     /// `MeetmeMute`.
-    #[serde(rename = "MeetmeMute")]
     MeetmeMute(MeetmeMute<'a>),
     /// `MeetmeTalking`.
-    #[serde(rename = "MeetmeTalking")]
     MeetmeTalking(MeetmeTalking<'a>),
     /// `MeetmeTalkRequest`.
-    #[serde(rename = "MeetmeTalkRequest")]
     MeetmeTalkRequest(MeetmeTalkRequest<'a>),
     /// `MemoryLimit`.
-    #[serde(rename = "MemoryLimit")]
     MemoryLimit(MemoryLimit<'a>),
     /// `MessageWaiting`.
-    #[serde(rename = "MessageWaiting")]
     MessageWaiting(MessageWaiting<'a>),
     /// `MiniVoiceMail`.
-    #[serde(rename = "MiniVoiceMail")]
     MiniVoiceMail(MiniVoiceMail<'a>),
     /// `MixMonitorMute`.
-    #[serde(rename = "MixMonitorMute")]
     MixMonitorMute(MixMonitorMute<'a>),
     /// `MixMonitorStart`.
-    #[serde(rename = "MixMonitorStart")]
     MixMonitorStart(MixMonitorStart<'a>),
     /// `MixMonitorStop`.
-    #[serde(rename = "MixMonitorStop")]
     MixMonitorStop(MixMonitorStop<'a>),
     /// `MonitorStart`.
-    #[serde(rename = "MonitorStart")]
     MonitorStart(MonitorStart<'a>),
     /// `MonitorStop`.
-    #[serde(rename = "MonitorStop")]
     MonitorStop(MonitorStop<'a>),
     /// `MusicOnHoldStart`.
-    #[serde(rename = "MusicOnHoldStart")]
     MusicOnHoldStart(MusicOnHoldStart<'a>),
     /// `MusicOnHoldStop`.
-    #[serde(rename = "MusicOnHoldStop")]
     MusicOnHoldStop(MusicOnHoldStop<'a>),
     /// `MWIGet`.
-    #[serde(rename = "MWIGet")]
     MwiGet(MwiGet<'a>),
     /// `MWIGetComplete`.
-    #[serde(rename = "MWIGetComplete")]
     MwiGetComplete(MwiGetComplete<'a>),
     /// `NewAccountCode`.
-    #[serde(rename = "NewAccountCode")]
     NewAccountCode(NewAccountCode<'a>),
     /// `NewCallerid`.
-    #[serde(rename = "NewCallerid")]
     NewCallerid(NewCallerid<'a>),
     /// `Newchannel`.
-    #[serde(rename = "Newchannel")]
     Newchannel(Newchannel<'a>),
     /// `NewConnectedLine`.
-    #[serde(rename = "NewConnectedLine")]
     NewConnectedLine(NewConnectedLine<'a>),
     /// `NewExten`.
-    #[serde(rename = "NewExten")]
     NewExten(NewExten<'a>),
     /// `Newstate`.
-    #[serde(rename = "Newstate")]
     Newstate(Newstate<'a>),
     /// `OriginateResponse`.
-    #[serde(rename = "OriginateResponse")]
     OriginateResponse(OriginateResponse<'a>),
     /// `OutboundRegistrationDetail`.
-    #[serde(rename = "OutboundRegistrationDetail")]
     OutboundRegistrationDetail(OutboundRegistrationDetail<'a>),
     /// `OutboundSubscriptionDetail`.
-    #[serde(rename = "OutboundSubscriptionDetail")]
     OutboundSubscriptionDetail(OutboundSubscriptionDetail<'a>),
     /// `ParkedCall`.
-    #[serde(rename = "ParkedCall")]
     ParkedCall(ParkedCall<'a>),
     /// `ParkedCallGiveUp`.
-    #[serde(rename = "ParkedCallGiveUp")]
     ParkedCallGiveUp(ParkedCallGiveUp<'a>),
     /// `ParkedCallSwap`.
-    #[serde(rename = "ParkedCallSwap")]
     ParkedCallSwap(ParkedCallSwap<'a>),
     /// `ParkedCallTimeOut`.
-    #[serde(rename = "ParkedCallTimeOut")]
     ParkedCallTimeOut(ParkedCallTimeOut<'a>),
     /// `PeerStatus`.
-    #[serde(rename = "PeerStatus")]
     PeerStatus(PeerStatus<'a>),
     /// `Pickup`.
-    #[serde(rename = "Pickup")]
     Pickup(Pickup<'a>),
     /// `PJSIPMaintenanceStatus`.
-    #[serde(rename = "PJSIPMaintenanceStatus")]
     PjsipMaintenanceStatus(PjsipMaintenanceStatus<'a>),
     /// `PresenceStateChange`.
-    #[serde(rename = "PresenceStateChange")]
     PresenceStateChange(PresenceStateChange<'a>),
     /// `PresenceStateListComplete`.
-    #[serde(rename = "PresenceStateListComplete")]
     PresenceStateListComplete(PresenceStateListComplete<'a>),
     /// `PresenceStatus`.
-    #[serde(rename = "PresenceStatus")]
     PresenceStatus(PresenceStatus<'a>),
     /// `QueueCallerAbandon`.
-    #[serde(rename = "QueueCallerAbandon")]
     QueueCallerAbandon(QueueCallerAbandon<'a>),
     /// `QueueCallerJoin`.
-    #[serde(rename = "QueueCallerJoin")]
     QueueCallerJoin(QueueCallerJoin<'a>),
     /// `QueueCallerLeave`.
-    #[serde(rename = "QueueCallerLeave")]
     QueueCallerLeave(QueueCallerLeave<'a>),
     /// `QueueEntry`.
-    #[serde(rename = "QueueEntry")]
     QueueEntry(QueueEntry<'a>),
     /// `QueueMemberAdded`.
-    #[serde(rename = "QueueMemberAdded")]
     QueueMemberAdded(QueueMemberAdded<'a>),
     /// `QueueMemberPause`.
-    #[serde(rename = "QueueMemberPause")]
     QueueMemberPause(QueueMemberPause<'a>),
     /// `QueueMemberPenalty`.
-    #[serde(rename = "QueueMemberPenalty")]
     QueueMemberPenalty(QueueMemberPenalty<'a>),
     /// `QueueMemberRemoved`.
-    #[serde(rename = "QueueMemberRemoved")]
     QueueMemberRemoved(QueueMemberRemoved<'a>),
     /// `QueueMemberRinginuse`.
-    #[serde(rename = "QueueMemberRinginuse")]
     QueueMemberRinginuse(QueueMemberRinginuse<'a>),
     /// `QueueMemberStatus`.
-    #[serde(rename = "QueueMemberStatus")]
     QueueMemberStatus(QueueMemberStatus<'a>),
     /// `QueueParams`.
-    #[serde(rename = "QueueParams")]
     QueueParams(QueueParams<'a>),
     /// `ReceiveFAX`.
-    #[serde(rename = "ReceiveFAX")]
     ReceiveFax(ReceiveFax<'a>),
     /// `Registry`.
-    #[serde(rename = "Registry")]
     Registry(Registry<'a>),
     /// `Reload`.
-    #[serde(rename = "Reload")]
     Reload(Reload<'a>),
     /// `Rename`.
-    #[serde(rename = "Rename")]
     Rename(Rename<'a>),
     /// `RequestBadFormat`.
-    #[serde(rename = "RequestBadFormat")]
     RequestBadFormat(RequestBadFormat<'a>),
     /// `RequestNotAllowed`.
-    #[serde(rename = "RequestNotAllowed")]
     RequestNotAllowed(RequestNotAllowed<'a>),
     /// `RequestNotSupported`.
-    #[serde(rename = "RequestNotSupported")]
     RequestNotSupported(RequestNotSupported<'a>),
     /// `ResourceListDetail`.
-    #[serde(rename = "ResourceListDetail")]
     ResourceListDetail(ResourceListDetail<'a>),
     /// `RTCPReceived`.
-    #[serde(rename = "RTCPReceived")]
     RtcpReceived(RtcpReceived<'a>),
     /// `RTCPSent`.
-    #[serde(rename = "RTCPSent")]
     RtcpSent(RtcpSent<'a>),
     /// `SendFAX`.
-    #[serde(rename = "SendFAX")]
     SendFax(SendFax<'a>),
     /// `SessionLimit`.
-    #[serde(rename = "SessionLimit")]
     SessionLimit(SessionLimit<'a>),
     /// `SessionTimeout`.
-    #[serde(rename = "SessionTimeout")]
     SessionTimeout(SessionTimeout<'a>),
     /// `Shutdown`.
-    #[serde(rename = "Shutdown")]
     Shutdown(Shutdown<'a>),
     /// `SIPQualifyPeerDone`.
-    #[serde(rename = "SIPQualifyPeerDone")]
     SipQualifyPeerDone(SipQualifyPeerDone<'a>),
     /// `SoftHangupRequest`.
-    #[serde(rename = "SoftHangupRequest")]
     SoftHangupRequest(SoftHangupRequest<'a>),
     /// `SpanAlarm`.
-    #[serde(rename = "SpanAlarm")]
     SpanAlarm(SpanAlarm<'a>),
     /// `SpanAlarmClear`.
-    #[serde(rename = "SpanAlarmClear")]
     SpanAlarmClear(SpanAlarmClear<'a>),
     /// `Status`.
-    #[serde(rename = "Status")]
     Status(Status<'a>),
     /// `StatusComplete`.
-    #[serde(rename = "StatusComplete")]
     StatusComplete(StatusComplete<'a>),
     /// `SuccessfulAuth`.
-    #[serde(rename = "SuccessfulAuth")]
     SuccessfulAuth(SuccessfulAuth<'a>),
     /// `TransportDetail`.
-    #[serde(rename = "TransportDetail")]
     TransportDetail(TransportDetail<'a>),
     /// `UnexpectedAddress`.
-    #[serde(rename = "UnexpectedAddress")]
     UnexpectedAddress(UnexpectedAddress<'a>),
     /// `Unhold`.
-    #[serde(rename = "Unhold")]
     Unhold(Unhold<'a>),
     /// `Unload`.
-    #[serde(rename = "Unload")]
     Unload(Unload<'a>),
     /// `UnParkedCall`.
-    #[serde(rename = "UnParkedCall")]
     UnParkedCall(UnParkedCall<'a>),
     /// `UserEvent`.
-    #[serde(rename = "UserEvent")]
     UserEvent(UserEvent<'a>),
     /// `VarSet`.
-    #[serde(rename = "VarSet")]
     VarSet(VarSet<'a>),
     /// `VoicemailPasswordChange`.
-    #[serde(rename = "VoicemailPasswordChange")]
     VoicemailPasswordChange(VoicemailPasswordChange<'a>),
     /// `Wink`.
-    #[serde(rename = "Wink")]
     Wink(Wink<'a>),
     /// A message that is not an event or whose name no spec documents.
-    #[serde(untagged)]
     Unknown(Untyped<'a>),
 }
 
@@ -35916,6 +36470,195 @@ static CONSTRUCTORS: &[Constructor] = &[
 
 /// Names of the typed events, sorted ignoring ASCII case, for binary search.
 pub static EVENT_NAMES: &[&str] = &["AgentCalled", "AgentComplete", "AgentConnect", "AgentDump", "AgentLogin", "AgentLogoff", "AgentRingNoAnswer", "Agents", "AgentsComplete", "AGIExecEnd", "AGIExecStart", "Alarm", "AlarmClear", "AOC-D", "AOC-E", "AOC-S", "AorDetail", "AorList", "AorListComplete", "AsyncAGIEnd", "AsyncAGIExec", "AsyncAGIStart", "AttendedTransfer", "AuthDetail", "AuthList", "AuthListComplete", "AuthMethodNotAllowed", "BlindTransfer", "BridgeCreate", "BridgeDestroy", "BridgeEnter", "BridgeInfoChannel", "BridgeInfoComplete", "BridgeLeave", "BridgeMerge", "BridgeVideoSourceUpdate", "Cdr", "CEL", "ChallengeResponseFailed", "ChallengeSent", "ChannelTalkingStart", "ChannelTalkingStop", "ChanSpyStart", "ChanSpyStop", "ConfbridgeEnd", "ConfbridgeJoin", "ConfbridgeLeave", "ConfbridgeList", "ConfbridgeListRooms", "ConfbridgeMute", "ConfbridgeRecord", "ConfbridgeStart", "ConfbridgeStopRecord", "ConfbridgeTalking", "ConfbridgeUnmute", "ContactList", "ContactListComplete", "ContactStatus", "ContactStatusDetail", "CoreShowChannel", "CoreShowChannelMapComplete", "CoreShowChannelsComplete", "DAHDIChannel", "DeadlockStart", "DeviceStateChange", "DeviceStateListComplete", "DialBegin", "DialEnd", "DialState", "DNDState", "DTMFBegin", "DTMFEnd", "EndpointDetail", "EndpointDetailComplete", "EndpointList", "EndpointListComplete", "ExtensionStateListComplete", "ExtensionStatus", "FailedACL", "FAXSession", "FAXSessionsComplete", "FAXSessionsEntry", "FAXStats", "FAXStatus", "Flash", "FullyBooted", "Hangup", "HangupHandlerPop", "HangupHandlerPush", "HangupHandlerRun", "HangupRequest", "Hold", "IdentifyDetail", "InboundRegistrationDetail", "InboundSubscriptionDetail", "InvalidAccountID", "InvalidPassword", "InvalidTransport", "Load", "LoadAverageLimit", "LocalBridge", "LocalOptimizationBegin", "LocalOptimizationEnd", "LogChannel", "MCID", "MeetmeEnd", "MeetmeJoin", "MeetmeLeave", "MeetmeList", "MeetmeListRooms", "MeetmeMute", "MeetmeTalking", "MeetmeTalkRequest", "MemoryLimit", "MessageWaiting", "MiniVoiceMail", "MixMonitorMute", "MixMonitorStart", "MixMonitorStop", "MonitorStart", "MonitorStop", "MusicOnHoldStart", "MusicOnHoldStop", "MWIGet", "MWIGetComplete", "NewAccountCode", "NewCallerid", "Newchannel", "NewConnectedLine", "NewExten", "Newstate", "OriginateResponse", "OutboundRegistrationDetail", "OutboundSubscriptionDetail", "ParkedCall", "ParkedCallGiveUp", "ParkedCallSwap", "ParkedCallTimeOut", "PeerStatus", "Pickup", "PJSIPMaintenanceStatus", "PresenceStateChange", "PresenceStateListComplete", "PresenceStatus", "QueueCallerAbandon", "QueueCallerJoin", "QueueCallerLeave", "QueueEntry", "QueueMemberAdded", "QueueMemberPause", "QueueMemberPenalty", "QueueMemberRemoved", "QueueMemberRinginuse", "QueueMemberStatus", "QueueParams", "ReceiveFAX", "Registry", "Reload", "Rename", "RequestBadFormat", "RequestNotAllowed", "RequestNotSupported", "ResourceListDetail", "RTCPReceived", "RTCPSent", "SendFAX", "SessionLimit", "SessionTimeout", "Shutdown", "SIPQualifyPeerDone", "SoftHangupRequest", "SpanAlarm", "SpanAlarmClear", "Status", "StatusComplete", "SuccessfulAuth", "TransportDetail", "UnexpectedAddress", "Unhold", "Unload", "UnParkedCall", "UserEvent", "VarSet", "VoicemailPasswordChange", "Wink"];
+
+/// The layout of each typed event, in [`EVENT_NAMES`] order.
+pub static EVENT_LAYOUTS: &[&Layout] = &[
+    AgentCalled::LAYOUT,
+    AgentComplete::LAYOUT,
+    AgentConnect::LAYOUT,
+    AgentDump::LAYOUT,
+    AgentLogin::LAYOUT,
+    AgentLogoff::LAYOUT,
+    AgentRingNoAnswer::LAYOUT,
+    Agents::LAYOUT,
+    AgentsComplete::LAYOUT,
+    AgiExecEnd::LAYOUT,
+    AgiExecStart::LAYOUT,
+    Alarm::LAYOUT,
+    AlarmClear::LAYOUT,
+    AocD::LAYOUT,
+    AocE::LAYOUT,
+    AocS::LAYOUT,
+    AorDetail::LAYOUT,
+    AorList::LAYOUT,
+    AorListComplete::LAYOUT,
+    AsyncAgiEnd::LAYOUT,
+    AsyncAgiExec::LAYOUT,
+    AsyncAgiStart::LAYOUT,
+    AttendedTransfer::LAYOUT,
+    AuthDetail::LAYOUT,
+    AuthList::LAYOUT,
+    AuthListComplete::LAYOUT,
+    AuthMethodNotAllowed::LAYOUT,
+    BlindTransfer::LAYOUT,
+    BridgeCreate::LAYOUT,
+    BridgeDestroy::LAYOUT,
+    BridgeEnter::LAYOUT,
+    BridgeInfoChannel::LAYOUT,
+    BridgeInfoComplete::LAYOUT,
+    BridgeLeave::LAYOUT,
+    BridgeMerge::LAYOUT,
+    BridgeVideoSourceUpdate::LAYOUT,
+    Cdr::LAYOUT,
+    Cel::LAYOUT,
+    ChallengeResponseFailed::LAYOUT,
+    ChallengeSent::LAYOUT,
+    ChannelTalkingStart::LAYOUT,
+    ChannelTalkingStop::LAYOUT,
+    ChanSpyStart::LAYOUT,
+    ChanSpyStop::LAYOUT,
+    ConfbridgeEnd::LAYOUT,
+    ConfbridgeJoin::LAYOUT,
+    ConfbridgeLeave::LAYOUT,
+    ConfbridgeList::LAYOUT,
+    ConfbridgeListRooms::LAYOUT,
+    ConfbridgeMute::LAYOUT,
+    ConfbridgeRecord::LAYOUT,
+    ConfbridgeStart::LAYOUT,
+    ConfbridgeStopRecord::LAYOUT,
+    ConfbridgeTalking::LAYOUT,
+    ConfbridgeUnmute::LAYOUT,
+    ContactList::LAYOUT,
+    ContactListComplete::LAYOUT,
+    ContactStatus::LAYOUT,
+    ContactStatusDetail::LAYOUT,
+    CoreShowChannel::LAYOUT,
+    CoreShowChannelMapComplete::LAYOUT,
+    CoreShowChannelsComplete::LAYOUT,
+    DahdiChannel::LAYOUT,
+    DeadlockStart::LAYOUT,
+    DeviceStateChange::LAYOUT,
+    DeviceStateListComplete::LAYOUT,
+    DialBegin::LAYOUT,
+    DialEnd::LAYOUT,
+    DialState::LAYOUT,
+    DndState::LAYOUT,
+    DtmfBegin::LAYOUT,
+    DtmfEnd::LAYOUT,
+    EndpointDetail::LAYOUT,
+    EndpointDetailComplete::LAYOUT,
+    EndpointList::LAYOUT,
+    EndpointListComplete::LAYOUT,
+    ExtensionStateListComplete::LAYOUT,
+    ExtensionStatus::LAYOUT,
+    FailedAcl::LAYOUT,
+    FaxSession::LAYOUT,
+    FaxSessionsComplete::LAYOUT,
+    FaxSessionsEntry::LAYOUT,
+    FaxStats::LAYOUT,
+    FaxStatus::LAYOUT,
+    Flash::LAYOUT,
+    FullyBooted::LAYOUT,
+    Hangup::LAYOUT,
+    HangupHandlerPop::LAYOUT,
+    HangupHandlerPush::LAYOUT,
+    HangupHandlerRun::LAYOUT,
+    HangupRequest::LAYOUT,
+    Hold::LAYOUT,
+    IdentifyDetail::LAYOUT,
+    InboundRegistrationDetail::LAYOUT,
+    InboundSubscriptionDetail::LAYOUT,
+    InvalidAccountId::LAYOUT,
+    InvalidPassword::LAYOUT,
+    InvalidTransport::LAYOUT,
+    Load::LAYOUT,
+    LoadAverageLimit::LAYOUT,
+    LocalBridge::LAYOUT,
+    LocalOptimizationBegin::LAYOUT,
+    LocalOptimizationEnd::LAYOUT,
+    LogChannel::LAYOUT,
+    Mcid::LAYOUT,
+    MeetmeEnd::LAYOUT,
+    MeetmeJoin::LAYOUT,
+    MeetmeLeave::LAYOUT,
+    MeetmeList::LAYOUT,
+    MeetmeListRooms::LAYOUT,
+    MeetmeMute::LAYOUT,
+    MeetmeTalking::LAYOUT,
+    MeetmeTalkRequest::LAYOUT,
+    MemoryLimit::LAYOUT,
+    MessageWaiting::LAYOUT,
+    MiniVoiceMail::LAYOUT,
+    MixMonitorMute::LAYOUT,
+    MixMonitorStart::LAYOUT,
+    MixMonitorStop::LAYOUT,
+    MonitorStart::LAYOUT,
+    MonitorStop::LAYOUT,
+    MusicOnHoldStart::LAYOUT,
+    MusicOnHoldStop::LAYOUT,
+    MwiGet::LAYOUT,
+    MwiGetComplete::LAYOUT,
+    NewAccountCode::LAYOUT,
+    NewCallerid::LAYOUT,
+    Newchannel::LAYOUT,
+    NewConnectedLine::LAYOUT,
+    NewExten::LAYOUT,
+    Newstate::LAYOUT,
+    OriginateResponse::LAYOUT,
+    OutboundRegistrationDetail::LAYOUT,
+    OutboundSubscriptionDetail::LAYOUT,
+    ParkedCall::LAYOUT,
+    ParkedCallGiveUp::LAYOUT,
+    ParkedCallSwap::LAYOUT,
+    ParkedCallTimeOut::LAYOUT,
+    PeerStatus::LAYOUT,
+    Pickup::LAYOUT,
+    PjsipMaintenanceStatus::LAYOUT,
+    PresenceStateChange::LAYOUT,
+    PresenceStateListComplete::LAYOUT,
+    PresenceStatus::LAYOUT,
+    QueueCallerAbandon::LAYOUT,
+    QueueCallerJoin::LAYOUT,
+    QueueCallerLeave::LAYOUT,
+    QueueEntry::LAYOUT,
+    QueueMemberAdded::LAYOUT,
+    QueueMemberPause::LAYOUT,
+    QueueMemberPenalty::LAYOUT,
+    QueueMemberRemoved::LAYOUT,
+    QueueMemberRinginuse::LAYOUT,
+    QueueMemberStatus::LAYOUT,
+    QueueParams::LAYOUT,
+    ReceiveFax::LAYOUT,
+    Registry::LAYOUT,
+    Reload::LAYOUT,
+    Rename::LAYOUT,
+    RequestBadFormat::LAYOUT,
+    RequestNotAllowed::LAYOUT,
+    RequestNotSupported::LAYOUT,
+    ResourceListDetail::LAYOUT,
+    RtcpReceived::LAYOUT,
+    RtcpSent::LAYOUT,
+    SendFax::LAYOUT,
+    SessionLimit::LAYOUT,
+    SessionTimeout::LAYOUT,
+    Shutdown::LAYOUT,
+    SipQualifyPeerDone::LAYOUT,
+    SoftHangupRequest::LAYOUT,
+    SpanAlarm::LAYOUT,
+    SpanAlarmClear::LAYOUT,
+    Status::LAYOUT,
+    StatusComplete::LAYOUT,
+    SuccessfulAuth::LAYOUT,
+    TransportDetail::LAYOUT,
+    UnexpectedAddress::LAYOUT,
+    Unhold::LAYOUT,
+    Unload::LAYOUT,
+    UnParkedCall::LAYOUT,
+    UserEvent::LAYOUT,
+    VarSet::LAYOUT,
+    VoicemailPasswordChange::LAYOUT,
+    Wink::LAYOUT,
+];
 
 impl<'a> Event<'a> {
     /// Types an event message by its name (ASCII case-insensitive); anything else is `Unknown`.
