@@ -165,3 +165,35 @@ fn spec_diff_between_the_committed_versions() {
         &out[..out.len().min(2000)]
     );
 }
+
+#[test]
+fn encode_writes_wire_bytes_that_decode_back_and_refuses_injection() {
+    let (code, out) = ami(
+        &[
+            "encode",
+            "Originate",
+            "Channel=Local/100@test",
+            "Variable=A=1",
+            "Variable=B=2",
+        ],
+        b"",
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "Action: Originate\r\nChannel: Local/100@test\r\nVariable: A=1\r\nVariable: B=2\r\n\r\n"
+    );
+    let (_, decoded) = ami(&["decode", "-"], out.as_bytes());
+    assert_eq!(
+        json_lines(&decoded),
+        [
+            serde_json::json!({"type": "action", "headers": [["Action", "Originate"], ["Channel", "Local/100@test"], ["Variable", "A=1"], ["Variable", "B=2"]]})
+        ]
+    );
+    let (code, out) = ami(
+        &["encode", "Ping", "ActionID=1\r\n\r\nAction: Originate"],
+        b"",
+    );
+    assert_eq!(code, 2);
+    assert!(out.is_empty(), "nothing is written for a refused action");
+}
