@@ -149,7 +149,7 @@ fn typed_output_names_known_fields_and_keeps_the_rest() {
         .expect("a FullyBooted event");
     assert_eq!(booted["Status"], "Fully Booted");
     assert_eq!(
-        booted["Extra"][0],
+        booted["ExtraHeaders"][0],
         serde_json::json!(["Privilege", "system,all"])
     );
     assert!(items.iter().any(|i| i["Event"] == "OriginateResponse"));
