@@ -21,6 +21,11 @@ pub struct ActionId {
 
 impl ActionId {
     /// Longest ActionID kept; longer ones seen on the wire belong to nobody we track.
+    ///
+    /// ```
+    /// assert!(ami_proto::ActionId::new(&[b'x'; ami_proto::ActionId::MAX_LEN]).is_some());
+    /// assert!(ami_proto::ActionId::new(&[b'x'; ami_proto::ActionId::MAX_LEN + 1]).is_none());
+    /// ```
     pub const MAX_LEN: usize = 48;
 
     /// An ActionID from its bytes; `None` if empty, too long, or holding CR, LF or NUL.
@@ -102,6 +107,11 @@ impl Default for ActionIdAllocator {
 
 impl ActionIdAllocator {
     /// Longest prefix: room is kept for the 20 digits of any `u64`.
+    ///
+    /// ```
+    /// use ami_proto::ActionIdAllocator;
+    /// assert!(ActionIdAllocator::new(&"p".repeat(ActionIdAllocator::MAX_PREFIX)).is_some());
+    /// ```
     pub const MAX_PREFIX: usize = ActionId::MAX_LEN - 20;
 
     /// Counts from 1 after `prefix`; `None` if the prefix is too long or holds CR, LF or NUL.

@@ -11,6 +11,12 @@ use crate::message::{Header, Headers, Message};
 const CHAN_VARIABLE: &[u8] = b"ChanVariable";
 
 /// One channel variable found in a message.
+///
+/// ```
+/// use ami_proto::{chan_var, Header};
+/// let v = chan_var(Header { key: b"DestChanVariable", value: b"X=1" }).unwrap();
+/// assert_eq!((v.role, v.channel), (&b"Dest"[..], None));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChanVar<'a> {
     /// The role prefix of the key: empty for `ChanVariable`, `Dest` for `DestChanVariable`.
@@ -78,6 +84,14 @@ pub fn chan_vars<'a>(message: &Message<'a>) -> ChanVars<'a> {
 }
 
 /// Iterator returned by [`chan_vars`].
+///
+/// ```
+/// use ami_proto::{chan_vars, Decoded, Decoder, Item};
+/// let mut d = Decoder::new();
+/// let wire = b"Event: OriginateResponse\r\nChannel: L/1\r\nChanVariable(L/1): A=1\r\n\r\n";
+/// let Decoded::Item { item: Item::Message(m), .. } = d.decode(wire) else { panic!() };
+/// assert_eq!(chan_vars(&m).count(), 1);
+/// ```
 #[derive(Debug, Clone)]
 pub struct ChanVars<'a> {
     headers: Headers<'a>,

@@ -11,6 +11,11 @@ use crate::event_list::ListEnd;
 use crate::owned::OwnedMessage;
 
 /// A finished list: the reply that opened it, its items in order, and how it ended.
+///
+/// ```
+/// // See ListCollector for a whole run; a list is plain data:
+/// fn count(list: &ami_proto::CollectedList) -> usize { list.items.len() }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CollectedList {
     /// The action.
@@ -26,6 +31,12 @@ pub struct CollectedList {
 }
 
 /// What [`ListCollector::push`] made of an event.
+///
+/// ```
+/// use ami_proto::{Collected, ConnEvent, ListCollector};
+/// let mut lists = ListCollector::new();
+/// assert_eq!(lists.push(ConnEvent::Text(b"x".to_vec())), Collected::Pass(ConnEvent::Text(b"x".to_vec())));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Collected {
     /// Not part of a list: handle it yourself.
@@ -73,11 +84,31 @@ impl ListCollector {
     }
 
     /// Lists started and not yet ended.
+    ///
+    /// ```
+    /// use ami_proto::{Collected, Connection, ListCollector};
+    /// let mut conn: Connection = Connection::new();
+    /// conn.send("CoreShowChannels", [("A", "b")]).unwrap();
+    /// conn.handle_input(b"Response: Success\r\nActionID: ami-1\r\nEventList: start\r\n\r\n");
+    /// let mut lists = ListCollector::new();
+    /// assert_eq!(lists.push(conn.poll_event().unwrap()), Collected::Held);
+    /// assert_eq!(lists.open(), 1);
+    /// ```
     pub fn open(&self) -> usize {
         self.open.len()
     }
 
     /// Takes one event from [`Connection::poll_event`](crate::Connection::poll_event).
+    ///
+    /// ```
+    /// use ami_proto::{Collected, Connection, ListCollector};
+    /// let mut conn: Connection = Connection::new();
+    /// conn.send("CoreShowChannels", [("A", "b")]).unwrap();
+    /// conn.handle_input(b"Response: Success\r\nActionID: ami-1\r\nEventList: start\r\n\r\n");
+    /// let mut lists = ListCollector::new();
+    /// assert_eq!(lists.push(conn.poll_event().unwrap()), Collected::Held);
+    /// assert_eq!(lists.open(), 1);
+    /// ```
     pub fn push(&mut self, event: ConnEvent) -> Collected {
         match event {
             ConnEvent::Response {

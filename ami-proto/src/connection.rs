@@ -19,9 +19,22 @@ use crate::owned::OwnedMessage;
 use crate::tracker::{Correlated, TrackError, Tracker};
 
 /// How many actions a [`Connection`] tracks at once unless told otherwise.
+///
+/// ```
+/// let conn: ami_proto::Connection = ami_proto::Connection::new();
+/// assert_eq!(conn.pending().count(), 0); // room for DEFAULT_PENDING actions
+/// assert_eq!(ami_proto::DEFAULT_PENDING, 64);
+/// ```
 pub const DEFAULT_PENDING: usize = 64;
 
 /// Where the connection is.
+///
+/// ```
+/// use ami_proto::{ConnState, Connection};
+/// let mut conn: Connection = Connection::new();
+/// conn.handle_input(b"Asterisk Call Manager/12.0.0\r\n");
+/// assert_eq!(conn.state(), ConnState::Connected);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnState {
     /// Nothing received yet.
@@ -39,6 +52,13 @@ pub enum ConnState {
 }
 
 /// Something that happened on the connection.
+///
+/// ```
+/// use ami_proto::{ConnEvent, Connection};
+/// let mut conn: Connection = Connection::new();
+/// conn.handle_input(b"Event: FullyBooted\r\nStatus: Fully Booted\r\n\r\n");
+/// assert!(matches!(conn.poll_event(), Some(ConnEvent::Event(_))));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnEvent {
     /// The server's greeting line (`Asterisk Call Manager/12.0.0`).
@@ -99,6 +119,12 @@ pub enum ConnEvent {
 }
 
 /// Why an action was not sent.
+///
+/// ```
+/// use ami_proto::{Connection, SendError};
+/// let mut conn: Connection = Connection::new();
+/// assert!(matches!(conn.send("Ping", [("ActionID", "")]), Err(SendError::BadActionId)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SendError {
     /// The action is not encodable (injection attempt, limits).
@@ -202,6 +228,11 @@ impl<'a, const N: usize> Connection<'a, N> {
     }
 
     /// Where the connection is.
+    ///
+    /// ```
+    /// let conn: ami_proto::Connection = ami_proto::Connection::new();
+    /// assert_eq!(conn.state(), ami_proto::ConnState::AwaitingBanner);
+    /// ```
     pub fn state(&self) -> ConnState {
         self.state
     }
@@ -220,6 +251,19 @@ impl<'a, const N: usize> Connection<'a, N> {
     /// Starts logging in (plain or MD5 challenge); its actions are queued for
     /// [`poll_transmit`](Self::poll_transmit) and its outcome arrives as
     /// [`ConnEvent::LoggedIn`] or [`ConnEvent::LoginFailed`].
+    ///
+    /// ```
+    /// use ami_proto::{ConnEvent, ConnState, Connection, Credentials};
+    /// let mut conn: Connection = Connection::new();
+    /// conn.login(Credentials::md5("admin", "amp111")).unwrap();
+    /// assert!(conn.poll_transmit().unwrap().starts_with(b"Action: Challenge\r\n"));
+    /// conn.handle_input(b"Response: Success\r\nActionID: ami-1\r\nChallenge: 39188675\r\n\r\n");
+    /// let login = conn.poll_transmit().unwrap();
+    /// assert!(login.windows(37).any(|w| w == b"Key: 5f38a5fec163e9e9e3e7843e2fe0999e"));
+    /// conn.handle_input(b"Response: Error\r\nActionID: ami-2\r\nMessage: Authentication failed\r\n\r\n");
+    /// assert!(matches!(conn.poll_event(), Some(ConnEvent::LoginFailed(..))));
+    /// assert_eq!(conn.state(), ConnState::LoginFailed);
+    /// ```
     pub fn login(&mut self, credentials: Credentials<'a>) -> Result<(), SendError> {
         if self.state == ConnState::Closed {
             return Err(SendError::Closed);
@@ -309,12 +353,30 @@ impl<'a, const N: usize> Connection<'a, N> {
 
     /// Stops waiting for `id` (for example after the caller's own timeout); its late reply
     /// will be [`ConnEvent::Unmatched`].
+    ///
+    /// ```
+    /// use ami_proto::{ConnEvent, Connection};
+    /// let mut conn: Connection = Connection::new();
+    /// let id = conn.send("Ping", [("A", "b")]).unwrap();
+    /// assert!(conn.forget(&id));
+    /// conn.handle_input(b"Response: Success\r\nActionID: ami-1\r\n\r\n");
+    /// assert!(matches!(conn.poll_event(), Some(ConnEvent::Unmatched(_))));
+    /// ```
     pub fn forget(&mut self, id: &ActionId) -> bool {
         self.tracker.forget(id)
     }
 
     /// Feeds bytes read from the server; events become available from
     /// [`poll_event`](Self::poll_event).
+    ///
+    /// ```
+    /// use ami_proto::{ConnEvent, Connection};
+    /// let mut conn: Connection = Connection::new();
+    /// conn.handle_input(b"Asterisk Call Man");
+    /// assert_eq!(conn.poll_event(), None); // any chunking: waits for the rest
+    /// conn.handle_input(b"ager/2.10.6\r\n");
+    /// assert!(matches!(conn.poll_event(), Some(ConnEvent::Banner(_))));
+    /// ```
     pub fn handle_input(&mut self, bytes: &[u8]) {
         if self.state == ConnState::Closed {
             return;
@@ -353,6 +415,14 @@ impl<'a, const N: usize> Connection<'a, N> {
     }
 
     /// Tells the connection the server closed the stream.
+    ///
+    /// ```
+    /// use ami_proto::{ConnEvent, Connection};
+    /// let mut conn: Connection = Connection::new();
+    /// conn.handle_input(b"Response: Succ");
+    /// conn.handle_eof();
+    /// assert!(matches!(conn.poll_event(), Some(ConnEvent::Closed { error: Some(_) })));
+    /// ```
     pub fn handle_eof(&mut self) {
         if self.state == ConnState::Closed {
             return;
@@ -365,6 +435,13 @@ impl<'a, const N: usize> Connection<'a, N> {
 
     /// Bytes to write to the server, if any.
     #[must_use]
+    ///
+    /// ```
+    /// let mut conn: ami_proto::Connection = ami_proto::Connection::new();
+    /// assert_eq!(conn.poll_transmit(), None);
+    /// conn.send("Ping", [("ActionID", "1")]).unwrap();
+    /// assert_eq!(conn.poll_transmit().unwrap(), b"Action: Ping\r\nActionID: 1\r\n\r\n");
+    /// ```
     pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
         if self.output.is_empty() {
             None
@@ -375,6 +452,11 @@ impl<'a, const N: usize> Connection<'a, N> {
 
     /// The next thing that happened, if any.
     #[must_use]
+    ///
+    /// ```
+    /// let mut conn: ami_proto::Connection = ami_proto::Connection::new();
+    /// assert_eq!(conn.poll_event(), None);
+    /// ```
     pub fn poll_event(&mut self) -> Option<ConnEvent> {
         self.events.pop_front()
     }

@@ -20,15 +20,33 @@ use alloc::vec::Vec;
 use core::fmt;
 
 /// Longest request line Asterisk reads, in bytes, counting the CRLF that ends it.
+///
+/// ```
+/// let value = "v".repeat(ami_proto::MAX_LINE - "K: \r\n".len());
+/// assert!(ami_proto::encode("Ping", [("K", &value)], &mut [0u8; 2048]).is_ok());
+/// let value = value + "v";
+/// assert!(ami_proto::encode("Ping", [("K", &value)], &mut [0u8; 2048]).is_err());
+/// ```
 pub const MAX_LINE: usize = 1024;
 
 /// Most header lines Asterisk keeps in one request, counting the `Action:` line.
+///
+/// ```
+/// let headers = vec![("K", "v"); ami_proto::MAX_HEADERS - 1]; // + the Action line
+/// assert!(ami_proto::encode("Ping", headers, &mut [0u8; 2048]).is_ok());
+/// ```
 pub const MAX_HEADERS: usize = 128;
 
 /// How many bytes of a bad key an [`EncodeError`] keeps to name it.
 const KEY_NAME_LEN: usize = 32;
 
 /// What was wrong with an action.
+///
+/// ```
+/// use ami_proto::{encode, EncodeErrorKind};
+/// let err = encode("Ping", [("Bad Key", "v")], &mut [0u8; 64]).unwrap_err();
+/// assert_eq!(err.kind, EncodeErrorKind::NotAToken { byte: b' ', at: 3 });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EncodeErrorKind {
@@ -366,6 +384,13 @@ impl<'o> ActionWriter<'o> {
 
     /// Ends the action with its blank line. Returns the action's length in bytes, or the
     /// first error met.
+    ///
+    /// ```
+    /// use ami_proto::{ActionWriter, EncodeErrorKind};
+    /// let mut small = [0u8; 8];
+    /// let err = ActionWriter::new("Ping", &mut small).finish().unwrap_err();
+    /// assert_eq!(err.kind, EncodeErrorKind::BufferTooSmall { needed: 16, capacity: 8 });
+    /// ```
     pub fn finish(mut self) -> Result<usize, EncodeError> {
         if let Some(error) = self.error {
             return Err(error);

@@ -5,6 +5,14 @@ use crate::message::Message;
 
 /// The value of a message's `EventList` header (compared ASCII case-insensitively: Asterisk
 /// writes `start` in lower case and `Complete` capitalised).
+///
+/// ```
+/// use ami_proto::{Decoded, Decoder, Item, ListMarker};
+/// let mut d = Decoder::new();
+/// let wire = b"Event: X\r\nEventList: Cancelled\r\n\r\n";
+/// let Decoded::Item { item: Item::Message(m), .. } = d.decode(wire) else { panic!() };
+/// assert_eq!(ListMarker::of(&m), Some(ListMarker::Cancelled));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListMarker {
     /// `EventList: start`, in a response: items follow.
@@ -99,6 +107,12 @@ impl<'k> ListShape<'k> {
 }
 
 /// How a list ended.
+///
+/// ```
+/// let end = ami_proto::ListEnd::Complete { seen: 3, listed: Some(3) };
+/// assert_eq!(end.seen(), 3);
+/// assert!(!end.mismatch());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListEnd {
     /// The final event arrived (`EventList: Complete`, or the caller's final event).

@@ -15,6 +15,11 @@ use crate::md5::Md5;
 use crate::message::{Kind, Message};
 
 /// How to prove who we are.
+///
+/// ```
+/// use ami_proto::{AuthMethod, Credentials};
+/// assert_eq!(Credentials::plain("a", "b").method, AuthMethod::Plain);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {
     /// `Secret: <secret>` in the Login action (the secret travels in clear text).
@@ -114,6 +119,16 @@ enum State {
 }
 
 /// Why a login failed.
+///
+/// ```
+/// use ami_proto::{ActionId, Credentials, Decoded, Decoder, Item, Login, LoginEvent, LoginFailure};
+/// let mut login = Login::new(Credentials::plain("admin", "wrong"));
+/// let _ = login.poll_request(ActionId::new(b"1").unwrap());
+/// let mut d = Decoder::new();
+/// let wire = b"Response: Error\r\nActionID: 1\r\nMessage: Authentication failed\r\n\r\n";
+/// let Decoded::Item { item: Item::Message(m), .. } = d.decode(wire) else { panic!() };
+/// assert_eq!(login.handle(&m), Some(LoginEvent::Rejected(LoginFailure::Refused)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginFailure {
     /// The `Challenge` action got an error reply.
@@ -126,6 +141,17 @@ pub enum LoginFailure {
 }
 
 /// What a reply did to the login.
+///
+/// ```
+/// use ami_proto::{ActionId, Credentials, Decoded, Decoder, Item, Login, LoginEvent};
+/// let mut login = Login::new(Credentials::plain("admin", "amp111"));
+/// let _ = login.poll_request(ActionId::new(b"1").unwrap());
+/// let mut d = Decoder::new();
+/// let wire = b"Response: Success\r\nActionID: 1\r\nMessage: Authentication accepted\r\n\r\n";
+/// let Decoded::Item { item: Item::Message(m), .. } = d.decode(wire) else { panic!() };
+/// assert_eq!(login.handle(&m), Some(LoginEvent::Accepted));
+/// assert_eq!(login.outcome(), Some(true));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginEvent {
     /// The reply to `Challenge` arrived; call [`Login::poll_request`] for the `Login`.
@@ -218,6 +244,16 @@ impl<'a> Login<'a> {
 
     /// Reads a decoded message; only the reply to the request in flight (same ActionID)
     /// counts, anything else gives `None`.
+    ///
+    /// ```
+    /// use ami_proto::{ActionId, Credentials, Decoded, Decoder, Item, Login};
+    /// let mut login = Login::new(Credentials::plain("admin", "amp111"));
+    /// let _ = login.poll_request(ActionId::new(b"1").unwrap());
+    /// let mut d = Decoder::new();
+    /// let wire = b"Response: Success\r\nActionID: 2\r\n\r\n"; // someone else's reply
+    /// let Decoded::Item { item: Item::Message(m), .. } = d.decode(wire) else { panic!() };
+    /// assert_eq!(login.handle(&m), None);
+    /// ```
     pub fn handle(&mut self, message: &Message<'_>) -> Option<LoginEvent> {
         if message.kind() != Kind::Response {
             return None;

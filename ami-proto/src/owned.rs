@@ -28,6 +28,14 @@ pub struct OwnedMessage {
 
 impl OwnedMessage {
     /// Copies `message`.
+    ///
+    /// ```
+    /// # use ami_proto::{Decoded, Decoder, Item, OwnedMessage};
+    /// # let mut d = Decoder::new();
+    /// let wire = b"Response: Follows\r\nActionID: 1\r\nline\n--END COMMAND--\r\n\r\n";
+    /// let Decoded::Item { item: Item::Message(m), .. } = d.decode(wire) else { panic!() };
+    /// assert_eq!(OwnedMessage::new(&m).message().command_body(), Some(&b"line\n"[..]));
+    /// ```
     pub fn new(message: &Message<'_>) -> Self {
         let bytes = message.as_bytes();
         let body = message.command_body().map(|b| {

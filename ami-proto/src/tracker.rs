@@ -11,6 +11,15 @@ use crate::message::{Kind, Message};
 use core::fmt;
 
 /// What a message means for the pending actions.
+///
+/// ```
+/// use ami_proto::{Correlated, Decoded, Decoder, Item, Tracker};
+/// let mut tracker: Tracker<1> = Tracker::new();
+/// let mut d = Decoder::new();
+/// let wire = b"Response: Success\r\nActionID: nobody\r\n\r\n";
+/// let Decoded::Item { item: Item::Message(m), .. } = d.decode(wire) else { panic!() };
+/// assert_eq!(tracker.handle(&m), Correlated::UnknownResponse);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Correlated {
     /// The reply to a pending action. With `list`, items follow and the action stays
@@ -54,6 +63,12 @@ pub enum Correlated {
 }
 
 /// Why an action could not be registered.
+///
+/// ```
+/// let mut t: ami_proto::Tracker<0> = ami_proto::Tracker::new();
+/// let err = t.register(ami_proto::ActionId::new(b"1").unwrap(), None).unwrap_err();
+/// assert_eq!(err.to_string(), "0 actions are already waiting for replies");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrackError {
     /// All `capacity` slots hold pending actions.
@@ -247,6 +262,17 @@ impl<'k, const N: usize> Tracker<'k, N> {
     }
 
     /// Classifies one decoded message and updates the pending actions.
+    ///
+    /// ```
+    /// use ami_proto::{ActionId, Correlated, Decoded, Decoder, Item, Tracker};
+    /// let mut tracker: Tracker<1> = Tracker::new();
+    /// let id = ActionId::new(b"1").unwrap();
+    /// tracker.register(id, None).unwrap();
+    /// let mut d = Decoder::new();
+    /// let wire = b"Response: Success\r\nActionID: 1\r\n\r\n";
+    /// let Decoded::Item { item: Item::Message(m), .. } = d.decode(wire) else { panic!() };
+    /// assert_eq!(tracker.handle(&m), Correlated::Response { id, list: false });
+    /// ```
     pub fn handle(&mut self, message: &Message<'_>) -> Correlated {
         let found = message.action_id().and_then(|id| self.find(id));
         match message.kind() {

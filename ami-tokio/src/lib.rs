@@ -36,6 +36,16 @@ use tokio_util::codec::{Decoder, Encoder};
 
 /// A decoded message that owns its bytes: a [`Bytes`] view of the read buffer and the
 /// header positions.
+///
+/// ```
+/// use ami_tokio::{AmiCodec, Frame};
+/// use tokio_util::codec::Decoder;
+///
+/// let mut buf = bytes::BytesMut::from(&b"Event: Newchannel\r\nChannel: X\r\n\r\n"[..]);
+/// let Some(Frame::Message(frame)) = AmiCodec::new().decode(&mut buf).unwrap() else { panic!() };
+/// let sent = std::thread::spawn(move || frame.message().name().to_vec()).join().unwrap();
+/// assert_eq!(sent, b"Newchannel");
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct OwnedFrame {
     bytes: Bytes,
@@ -95,6 +105,16 @@ impl fmt::Debug for OwnedFrame {
 }
 
 /// One item read from the server.
+///
+/// ```
+/// use ami_tokio::{AmiCodec, Frame};
+/// use tokio_util::codec::Decoder;
+///
+/// let mut buf = bytes::BytesMut::from(&b"Response: Success\r\nthis is not a header\r\n\r\nEvent: X\r\n\r\n"[..]);
+/// let mut codec = AmiCodec::new();
+/// assert!(matches!(codec.decode(&mut buf).unwrap(), Some(Frame::Malformed(_))));
+/// assert!(matches!(codec.decode(&mut buf).unwrap(), Some(Frame::Message(_)))); // resynchronised
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Frame {
     /// The greeting line, without its line ending.
@@ -169,6 +189,16 @@ impl Action {
 }
 
 /// Why the codec failed.
+///
+/// ```
+/// use ami_tokio::{Action, AmiCodec, CodecError};
+/// use tokio_util::codec::Encoder;
+///
+/// let mut out = bytes::BytesMut::new();
+/// let bad = Action::new("Ping").header("ActionID", "1\nAction: Originate");
+/// assert!(matches!(AmiCodec::new().encode(bad, &mut out), Err(CodecError::Encode(_))));
+/// assert!(out.is_empty());
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum CodecError {
