@@ -291,6 +291,7 @@ fn event_struct(item: &Item, ty: &str, catalog: &Catalog) -> String {
         item.name
     );
     let mut out = item_doc(item, &catalog.versions);
+    out.push_str("///\n/// Every field is an `Option`: servers leave out documented headers (list items drop\n/// `Privilege`, versions differ); \"required\" in a field's doc is what the spec says.\n");
     let _ = writeln!(out, "#[derive(Debug, Clone, Copy, PartialEq, Serialize)]\n#[non_exhaustive]\npub struct {ty}<'a> {{");
     out.push_str("    /// The name as received (the spec may spell it in another case: `Newexten`).\n    #[serde(rename = \"Event\")]\n    pub wire_name: Value<'a>,\n");
     for field in &item.fields {

@@ -11,6 +11,9 @@ use crate::typed::{cmp_ignore_ascii_case, Extras, Family, FieldInfo, Group, Item
 /// Raised when an queue member is notified of a caller in the queue.
 ///
 /// Wire name `AgentCalled`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_queue. See also: AgentRingNoAnswer, AgentComplete, AgentConnect.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentCalled<'a> {
@@ -340,6 +343,9 @@ impl<'a> SlotValues<'a> for AgentCalled<'a> {
 /// Raised when a queue member has finished servicing a caller in the queue.
 ///
 /// Wire name `AgentComplete`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_queue. See also: AgentCalled, AgentConnect.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentComplete<'a> {
@@ -698,6 +704,9 @@ impl<'a> SlotValues<'a> for AgentComplete<'a> {
 /// Raised when a queue member answers and is bridged to a caller in the queue.
 ///
 /// Wire name `AgentConnect`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_queue. See also: AgentCalled, AgentComplete, AgentDump.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentConnect<'a> {
@@ -1043,6 +1052,9 @@ impl<'a> SlotValues<'a> for AgentConnect<'a> {
 /// Raised when a queue member hangs up on a caller in the queue.
 ///
 /// Wire name `AgentDump`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_queue. See also: AgentCalled, AgentConnect.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentDump<'a> {
@@ -1372,6 +1384,9 @@ impl<'a> SlotValues<'a> for AgentDump<'a> {
 /// Raised when an Agent has logged in.
 ///
 /// Wire name `AgentLogin`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: AgentLogin(), AgentLogoff.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentLogin<'a> {
@@ -1560,6 +1575,9 @@ impl<'a> SlotValues<'a> for AgentLogin<'a> {
 /// Raised when an Agent has logged off.
 ///
 /// Wire name `AgentLogoff`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: AgentLogin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentLogoff<'a> {
@@ -1756,6 +1774,9 @@ impl<'a> SlotValues<'a> for AgentLogoff<'a> {
 /// Raised when a queue member is notified of a caller in the queue and fails to answer.
 ///
 /// Wire name `AgentRingNoAnswer`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_queue. See also: AgentCalled.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentRingNoAnswer<'a> {
@@ -2096,6 +2117,9 @@ impl<'a> SlotValues<'a> for AgentRingNoAnswer<'a> {
 /// 'AGENT\_ONCALL'.
 ///
 /// Wire name `Agents`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_agent\_pool. See also: Agents.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Agents<'a> {
@@ -2345,6 +2369,9 @@ impl<'a> SlotValues<'a> for Agents<'a> {
 /// Final response event in a series of events to the Agents AMI action.
 ///
 /// Wire name `AgentsComplete`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_agent\_pool. See also: Agents.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentsComplete<'a> {
@@ -2408,6 +2435,9 @@ impl<'a> SlotValues<'a> for AgentsComplete<'a> {
 /// Raised when a received AGI command completes processing.
 ///
 /// Wire name `AGIExecEnd`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by res\_agi. See also: AGIExecStart, AGI().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgiExecEnd<'a> {
@@ -2620,6 +2650,9 @@ impl<'a> SlotValues<'a> for AgiExecEnd<'a> {
 /// Raised when a received AGI command starts processing.
 ///
 /// Wire name `AGIExecStart`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by res\_agi. See also: AGIExecEnd, AGI().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgiExecStart<'a> {
@@ -2816,6 +2849,9 @@ impl<'a> SlotValues<'a> for AgiExecStart<'a> {
 /// Raised when an alarm is set on a DAHDI channel.
 ///
 /// Wire name `Alarm`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by chan\_dahdi.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Alarm<'a> {
@@ -2889,6 +2925,9 @@ impl<'a> SlotValues<'a> for Alarm<'a> {
 /// Raised when an alarm is cleared on a DAHDI channel.
 ///
 /// Wire name `AlarmClear`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by chan\_dahdi.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AlarmClear<'a> {
@@ -2954,6 +2993,9 @@ impl<'a> SlotValues<'a> for AlarmClear<'a> {
 /// Raised when an Advice of Charge message is sent during a call.
 ///
 /// Wire name `AOC-D`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: AOCMessage, AOC-S, AOC-E.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AocD<'a> {
@@ -3252,6 +3294,9 @@ impl<'a> SlotValues<'a> for AocD<'a> {
 /// Raised when an Advice of Charge message is sent at the end of a call.
 ///
 /// Wire name `AOC-E`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: AOCMessage, AOC-S, AOC-D.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AocE<'a> {
@@ -3582,6 +3627,9 @@ impl<'a> SlotValues<'a> for AocE<'a> {
 /// Raised when an Advice of Charge message is sent at the beginning of a call.
 ///
 /// Wire name `AOC-S`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: AOC-D, AOC-E.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AocS<'a> {
@@ -3890,6 +3938,9 @@ impl<'a> SlotValues<'a> for AocS<'a> {
 /// Provide details about an Address of Record (AoR) section.
 ///
 /// Wire name `AorDetail`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.12.0, 14.1.0. Provided by res\_pjsip.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AorDetail<'a> {
@@ -4105,6 +4156,9 @@ impl<'a> SlotValues<'a> for AorDetail<'a> {
 /// Provide details about an Address of Record (AoR) section.
 ///
 /// Wire name `AorList`. Only in spec 23.4.1. Since Asterisk 16.0.0. Provided by res\_pjsip.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AorList<'a> {
@@ -4296,6 +4350,9 @@ impl<'a> SlotValues<'a> for AorList<'a> {
 /// Provide final information about an aor list.
 ///
 /// Wire name `AorListComplete`. Only in spec 23.4.1. Since Asterisk 16.0.0. Provided by res\_pjsip.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AorListComplete<'a> {
@@ -4367,6 +4424,9 @@ impl<'a> SlotValues<'a> for AorListComplete<'a> {
 /// Raised when a channel stops AsyncAGI command processing.
 ///
 /// Wire name `AsyncAGIEnd`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by res\_agi. See also: AsyncAGIStart, AsyncAGIExec, AGI(), AGI.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AsyncAgiEnd<'a> {
@@ -4547,6 +4607,9 @@ impl<'a> SlotValues<'a> for AsyncAgiEnd<'a> {
 /// Raised when AsyncAGI completes an AGI command.
 ///
 /// Wire name `AsyncAGIExec`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by res\_agi. See also: AsyncAGIStart, AsyncAGIEnd, AGI(), AGI.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AsyncAgiExec<'a> {
@@ -4743,6 +4806,9 @@ impl<'a> SlotValues<'a> for AsyncAgiExec<'a> {
 /// Raised when a channel starts AsyncAGI command processing.
 ///
 /// Wire name `AsyncAGIStart`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by res\_agi. See also: AsyncAGIEnd, AsyncAGIExec, AGI(), AGI.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AsyncAgiStart<'a> {
@@ -4948,6 +5014,9 @@ impl<'a> SlotValues<'a> for AsyncAgiStart<'a> {
 /// \<SecondBridgeUniqueid\>: The bridge between Alice and Bob.
 ///
 /// Wire name `AttendedTransfer`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: AtxFer.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AttendedTransfer<'a> {
@@ -5950,6 +6019,9 @@ impl<'a> SlotValues<'a> for AttendedTransfer<'a> {
 /// Provide details about an authentication section.
 ///
 /// Wire name `AuthDetail`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by res\_pjsip.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AuthDetail<'a> {
@@ -6125,6 +6197,9 @@ impl<'a> SlotValues<'a> for AuthDetail<'a> {
 /// Provide details about an Address of Record (Auth) section.
 ///
 /// Wire name `AuthList`. Only in spec 23.4.1. Since Asterisk 16.0.0. Provided by res\_pjsip.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AuthList<'a> {
@@ -6292,6 +6367,9 @@ impl<'a> SlotValues<'a> for AuthList<'a> {
 /// Provide final information about an auth list.
 ///
 /// Wire name `AuthListComplete`. Only in spec 23.4.1. Since Asterisk 16.0.0. Provided by res\_pjsip.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AuthListComplete<'a> {
@@ -6363,6 +6441,9 @@ impl<'a> SlotValues<'a> for AuthListComplete<'a> {
 /// Raised when a request used an authentication method not allowed by the service.
 ///
 /// Wire name `AuthMethodNotAllowed`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.1.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AuthMethodNotAllowed<'a> {
@@ -6510,6 +6591,9 @@ impl<'a> SlotValues<'a> for AuthMethodNotAllowed<'a> {
 /// Raised when a blind transfer is complete.
 ///
 /// Wire name `BlindTransfer`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: BlindTransfer.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BlindTransfer<'a> {
@@ -6926,6 +7010,9 @@ impl<'a> SlotValues<'a> for BlindTransfer<'a> {
 /// Raised when a bridge is created.
 ///
 /// Wire name `BridgeCreate`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: BridgeDestroy, BridgeEnter, BridgeLeave.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BridgeCreate<'a> {
@@ -7050,6 +7137,9 @@ impl<'a> SlotValues<'a> for BridgeCreate<'a> {
 /// Raised when a bridge is destroyed.
 ///
 /// Wire name `BridgeDestroy`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: BridgeCreate, BridgeEnter, BridgeLeave.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BridgeDestroy<'a> {
@@ -7174,6 +7264,9 @@ impl<'a> SlotValues<'a> for BridgeDestroy<'a> {
 /// Raised when a channel enters a bridge.
 ///
 /// Wire name `BridgeEnter`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: BridgeCreate, BridgeDestroy, BridgeLeave.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BridgeEnter<'a> {
@@ -7431,6 +7524,9 @@ impl<'a> SlotValues<'a> for BridgeEnter<'a> {
 /// Information about a channel in a bridge.
 ///
 /// Wire name `BridgeInfoChannel`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BridgeInfoChannel<'a> {
@@ -7611,6 +7707,9 @@ impl<'a> SlotValues<'a> for BridgeInfoChannel<'a> {
 /// Information about a bridge.
 ///
 /// Wire name `BridgeInfoComplete`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BridgeInfoComplete<'a> {
@@ -7735,6 +7834,9 @@ impl<'a> SlotValues<'a> for BridgeInfoComplete<'a> {
 /// Raised when a channel leaves a bridge.
 ///
 /// Wire name `BridgeLeave`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: BridgeCreate, BridgeDestroy, BridgeEnter.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BridgeLeave<'a> {
@@ -7984,6 +8086,9 @@ impl<'a> SlotValues<'a> for BridgeLeave<'a> {
 /// Raised when two bridges are merged.
 ///
 /// Wire name `BridgeMerge`. Only in spec 23.4.1. Since Asterisk 16.24.0, 18.10.0, 19.2.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BridgeMerge<'a> {
@@ -8177,6 +8282,9 @@ impl<'a> SlotValues<'a> for BridgeMerge<'a> {
 /// Raised when the channel that is the source of video in a bridge changes.
 ///
 /// Wire name `BridgeVideoSourceUpdate`. In every spec (13.38.3, 23.4.1). (13.38.3 lists it with its name cut to the table's column width.) Since Asterisk 13.13.0, 14.2.0. Provided by builtin. See also: BridgeCreate, BridgeDestroy.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BridgeVideoSourceUpdate<'a> {
@@ -8314,6 +8422,9 @@ impl<'a> SlotValues<'a> for BridgeVideoSourceUpdate<'a> {
 /// provided by "cdr\_manager.conf".
 ///
 /// Wire name `Cdr`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.2.0. Provided by cdr\_manager.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Cdr<'a> {
@@ -8523,6 +8634,9 @@ impl<'a> SlotValues<'a> for Cdr<'a> {
 /// Raised when a Channel Event Log is generated for a channel.
 ///
 /// Wire name `CEL`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.2.0. Provided by cel\_manager.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Cel<'a> {
@@ -8758,6 +8872,9 @@ impl<'a> SlotValues<'a> for Cel<'a> {
 /// Raised when a request's attempt to authenticate has been challenged, and the request failed the authentication challenge.
 ///
 /// Wire name `ChallengeResponseFailed`. In every spec (13.38.3, 23.4.1). (13.38.3 lists it with its name cut to the table's column width.) Since Asterisk 12.1.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChallengeResponseFailed<'a> {
@@ -8921,6 +9038,9 @@ impl<'a> SlotValues<'a> for ChallengeResponseFailed<'a> {
 /// Raised when an Asterisk service sends an authentication challenge to a request.
 ///
 /// Wire name `ChallengeSent`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.1.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChallengeSent<'a> {
@@ -9068,6 +9188,9 @@ impl<'a> SlotValues<'a> for ChallengeSent<'a> {
 /// Raised when talking is detected on a channel.
 ///
 /// Wire name `ChannelTalkingStart`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.4.0. Provided by builtin. See also: TALK\_DETECT, ChannelTalkingStop.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChannelTalkingStart<'a> {
@@ -9248,6 +9371,9 @@ impl<'a> SlotValues<'a> for ChannelTalkingStart<'a> {
 /// Raised when talking is no longer detected on a channel.
 ///
 /// Wire name `ChannelTalkingStop`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.4.0. Provided by builtin. See also: TALK\_DETECT, ChannelTalkingStart.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChannelTalkingStop<'a> {
@@ -9436,6 +9562,9 @@ impl<'a> SlotValues<'a> for ChannelTalkingStop<'a> {
 /// Raised when one channel begins spying on another channel.
 ///
 /// Wire name `ChanSpyStart`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: ChanSpyStop, ChanSpy().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChanSpyStart<'a> {
@@ -9741,6 +9870,9 @@ impl<'a> SlotValues<'a> for ChanSpyStart<'a> {
 /// Raised when a channel has stopped spying.
 ///
 /// Wire name `ChanSpyStop`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: ChanSpyStart, ChanSpy().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChanSpyStop<'a> {
@@ -10046,6 +10178,9 @@ impl<'a> SlotValues<'a> for ChanSpyStop<'a> {
 /// Raised when a conference ends.
 ///
 /// Wire name `ConfbridgeEnd`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by confbridge\_manager. See also: ConfbridgeStart, ConfBridge().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeEnd<'a> {
@@ -10178,6 +10313,9 @@ impl<'a> SlotValues<'a> for ConfbridgeEnd<'a> {
 /// Raised when a channel joins a Confbridge conference.
 ///
 /// Wire name `ConfbridgeJoin`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by confbridge\_manager. See also: ConfbridgeLeave, ConfBridge().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeJoin<'a> {
@@ -10459,6 +10597,9 @@ impl<'a> SlotValues<'a> for ConfbridgeJoin<'a> {
 /// Raised when a channel leaves a Confbridge conference.
 ///
 /// Wire name `ConfbridgeLeave`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by confbridge\_manager. See also: ConfbridgeJoin, ConfBridge().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeLeave<'a> {
@@ -10728,6 +10869,9 @@ impl<'a> SlotValues<'a> for ConfbridgeLeave<'a> {
 /// Raised as part of the ConfbridgeList action response list.
 ///
 /// Wire name `ConfbridgeList`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.20.0, 15.3.0. Provided by app\_confbridge.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeList<'a> {
@@ -11008,6 +11152,9 @@ impl<'a> SlotValues<'a> for ConfbridgeList<'a> {
 /// Raised as part of the ConfbridgeListRooms action response list.
 ///
 /// Wire name `ConfbridgeListRooms`. Only in spec 23.4.1. Since Asterisk 16.29.0, 18.15.0, 19.7.0. Provided by app\_confbridge.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeListRooms<'a> {
@@ -11113,6 +11260,9 @@ impl<'a> SlotValues<'a> for ConfbridgeListRooms<'a> {
 /// Raised when a Confbridge participant mutes.
 ///
 /// Wire name `ConfbridgeMute`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by confbridge\_manager. See also: ConfbridgeUnmute, ConfBridge().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeMute<'a> {
@@ -11382,6 +11532,9 @@ impl<'a> SlotValues<'a> for ConfbridgeMute<'a> {
 /// Raised when a conference starts recording.
 ///
 /// Wire name `ConfbridgeRecord`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by confbridge\_manager. See also: ConfbridgeStopRecord, ConfBridge().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeRecord<'a> {
@@ -11514,6 +11667,9 @@ impl<'a> SlotValues<'a> for ConfbridgeRecord<'a> {
 /// Raised when a conference starts.
 ///
 /// Wire name `ConfbridgeStart`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by confbridge\_manager. See also: ConfbridgeEnd, ConfBridge().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeStart<'a> {
@@ -11646,6 +11802,9 @@ impl<'a> SlotValues<'a> for ConfbridgeStart<'a> {
 /// Raised when a conference that was recording stops recording.
 ///
 /// Wire name `ConfbridgeStopRecord`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by confbridge\_manager. See also: ConfbridgeRecord, ConfBridge().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeStopRecord<'a> {
@@ -11778,6 +11937,9 @@ impl<'a> SlotValues<'a> for ConfbridgeStopRecord<'a> {
 /// Raised when a confbridge participant begins or ends talking.
 ///
 /// Wire name `ConfbridgeTalking`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by confbridge\_manager. See also: ConfBridge().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeTalking<'a> {
@@ -12059,6 +12221,9 @@ impl<'a> SlotValues<'a> for ConfbridgeTalking<'a> {
 /// Raised when a confbridge participant unmutes.
 ///
 /// Wire name `ConfbridgeUnmute`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by confbridge\_manager. See also: ConfbridgeMute, ConfBridge().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ConfbridgeUnmute<'a> {
@@ -12328,6 +12493,9 @@ impl<'a> SlotValues<'a> for ConfbridgeUnmute<'a> {
 /// Provide details about a contact section.
 ///
 /// Wire name `ContactList`. Only in spec 23.4.1. Since Asterisk 16.0.0. Provided by res\_pjsip.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ContactList<'a> {
@@ -12541,6 +12709,9 @@ impl<'a> SlotValues<'a> for ContactList<'a> {
 /// Provide final information about a contact list.
 ///
 /// Wire name `ContactListComplete`. Only in spec 23.4.1. Since Asterisk 16.0.0. Provided by res\_pjsip.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ContactListComplete<'a> {
@@ -12612,6 +12783,9 @@ impl<'a> SlotValues<'a> for ContactListComplete<'a> {
 /// Raised when the state of a contact changes.
 ///
 /// Wire name `ContactStatus`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.5.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ContactStatus<'a> {
@@ -12716,6 +12890,9 @@ impl<'a> SlotValues<'a> for ContactStatus<'a> {
 /// Provide details about a contact's status.
 ///
 /// Wire name `ContactStatusDetail`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.0.0. Provided by res\_pjsip.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ContactStatusDetail<'a> {
@@ -12905,6 +13082,9 @@ impl<'a> SlotValues<'a> for ContactStatusDetail<'a> {
 /// Raised in response to a CoreShowChannels command.
 ///
 /// Wire name `CoreShowChannel`. In every spec (13.38.3, 23.4.1). Since Asterisk 18.26.0, 20.11.0, 21.6.0, 22.1.0. Provided by builtin. See also: CoreShowChannels, CoreShowChannelsComplete.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CoreShowChannel<'a> {
@@ -13125,6 +13305,9 @@ impl<'a> SlotValues<'a> for CoreShowChannel<'a> {
 /// Raised at the end of the CoreShowChannelMap list produced by the CoreShowChannelMap command.
 ///
 /// Wire name `CoreShowChannelMapComplete`. Only in spec 23.4.1. Since Asterisk 18.26.0, 20.11.0, 21.6.0, 22.1.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CoreShowChannelMapComplete<'a> {
@@ -13196,6 +13379,9 @@ impl<'a> SlotValues<'a> for CoreShowChannelMapComplete<'a> {
 /// Raised at the end of the CoreShowChannel list produced by the CoreShowChannels command.
 ///
 /// Wire name `CoreShowChannelsComplete`. In every spec (13.38.3, 23.4.1). (13.38.3 lists it with its name cut to the table's column width.) Since Asterisk 18.26.0, 20.11.0, 21.6.0, 22.1.0. Provided by builtin. See also: CoreShowChannels, CoreShowChannel.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CoreShowChannelsComplete<'a> {
@@ -13275,6 +13461,9 @@ impl<'a> SlotValues<'a> for CoreShowChannelsComplete<'a> {
 /// Raised when a DAHDI channel is created or an underlying technology is associated with a DAHDI channel.
 ///
 /// Wire name `DAHDIChannel`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by chan\_dahdi.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DahdiChannel<'a> {
@@ -13479,6 +13668,9 @@ impl<'a> SlotValues<'a> for DahdiChannel<'a> {
 /// Raised when a probable deadlock has started. Delivery of this event is attempted but not guaranteed, and could fail for example if the manager itself is deadlocked.
 ///
 /// Wire name `DeadlockStart`. Only in spec 23.4.1. Since Asterisk 16.29.0, 18.15.0, 19.7.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeadlockStart<'a> {
@@ -13545,6 +13737,9 @@ impl<'a> SlotValues<'a> for DeadlockStart<'a> {
 /// all device state changes, not only for changes that affect dialplan hints.
 ///
 /// Wire name `DeviceStateChange`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.0.0. Provided by builtin. See also: ExtensionStatus.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeviceStateChange<'a> {
@@ -13616,6 +13811,9 @@ impl<'a> SlotValues<'a> for DeviceStateChange<'a> {
 /// Indicates the end of the list the current known extension states.
 ///
 /// Wire name `DeviceStateListComplete`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.0.0. Provided by res\_manager\_devicestate.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeviceStateListComplete<'a> {
@@ -13687,6 +13885,9 @@ impl<'a> SlotValues<'a> for DeviceStateListComplete<'a> {
 /// Raised when a dial action has started.
 ///
 /// Wire name `DialBegin`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: Dial(), Originate(), Originate, DialEnd.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DialBegin<'a> {
@@ -14000,6 +14201,9 @@ impl<'a> SlotValues<'a> for DialBegin<'a> {
 /// Raised when a dial action has completed.
 ///
 /// Wire name `DialEnd`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: Dial(), Originate(), Originate, DialBegin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DialEnd<'a> {
@@ -14332,6 +14536,9 @@ impl<'a> SlotValues<'a> for DialEnd<'a> {
 /// Raised when dial status has changed.
 ///
 /// Wire name `DialState`. Only in spec 23.4.1. Since Asterisk 14.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DialState<'a> {
@@ -14658,6 +14865,9 @@ impl<'a> SlotValues<'a> for DialState<'a> {
 /// Raised when the Do Not Disturb state is changed on a DAHDI channel.
 ///
 /// Wire name `DNDState`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by chan\_dahdi.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DndState<'a> {
@@ -14735,6 +14945,9 @@ impl<'a> SlotValues<'a> for DndState<'a> {
 /// Raised when a DTMF digit has started on a channel.
 ///
 /// Wire name `DTMFBegin`. Only in spec 23.4.1. Since Asterisk 16.24.0, 18.10.0, 19.2.0. Provided by builtin. See also: DTMFEnd.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DtmfBegin<'a> {
@@ -14935,6 +15148,9 @@ impl<'a> SlotValues<'a> for DtmfBegin<'a> {
 /// Raised when a DTMF digit has ended on a channel.
 ///
 /// Wire name `DTMFEnd`. Only in spec 23.4.1. Since Asterisk 16.24.0, 18.10.0, 19.2.0. Provided by builtin. See also: DTMFBegin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DtmfEnd<'a> {
@@ -15143,6 +15359,9 @@ impl<'a> SlotValues<'a> for DtmfEnd<'a> {
 /// Provide details about an endpoint section.
 ///
 /// Wire name `EndpointDetail`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by res\_pjsip.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct EndpointDetail<'a> {
@@ -16334,6 +16553,9 @@ impl<'a> SlotValues<'a> for EndpointDetail<'a> {
 /// Provide final information about endpoint details.
 ///
 /// Wire name `EndpointDetailComplete`. Only in spec 23.4.1. Since Asterisk 12.0.0. Provided by res\_pjsip.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct EndpointDetailComplete<'a> {
@@ -16405,6 +16627,9 @@ impl<'a> SlotValues<'a> for EndpointDetailComplete<'a> {
 /// Provide details about a contact's status.
 ///
 /// Wire name `EndpointList`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by res\_pjsip.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct EndpointList<'a> {
@@ -16532,6 +16757,9 @@ impl<'a> SlotValues<'a> for EndpointList<'a> {
 /// Provide final information about an endpoint list.
 ///
 /// Wire name `EndpointListComplete`. Only in spec 23.4.1. Since Asterisk 12.0.0. Provided by res\_pjsip.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct EndpointListComplete<'a> {
@@ -16603,6 +16831,9 @@ impl<'a> SlotValues<'a> for EndpointListComplete<'a> {
 /// Indicates the end of the list the current known extension states.
 ///
 /// Wire name `ExtensionStateListComplete`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ExtensionStateListComplete<'a> {
@@ -16674,6 +16905,9 @@ impl<'a> SlotValues<'a> for ExtensionStateListComplete<'a> {
 /// Raised when a hint changes due to a device state change.
 ///
 /// Wire name `ExtensionStatus`. In every spec (13.38.3, 23.4.1). Since Asterisk 18.26.0, 20.11.0, 21.6.0, 22.1.0. Provided by builtin. See also: ExtensionState.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ExtensionStatus<'a> {
@@ -16792,6 +17026,9 @@ impl<'a> SlotValues<'a> for ExtensionStatus<'a> {
 /// Raised when a request violates an ACL check.
 ///
 /// Wire name `FailedACL`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.1.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FailedAcl<'a> {
@@ -16939,6 +17176,9 @@ impl<'a> SlotValues<'a> for FailedAcl<'a> {
 /// Raised in response to FAXSession manager command
 ///
 /// Wire name `FAXSession`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.0.0. Provided by res\_fax.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FaxSession<'a> {
@@ -17111,6 +17351,9 @@ impl<'a> SlotValues<'a> for FaxSession<'a> {
 /// Raised when all FAXSession events are completed for a FAXSessions command
 ///
 /// Wire name `FAXSessionsComplete`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.0.0. Provided by res\_fax.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FaxSessionsComplete<'a> {
@@ -17182,6 +17425,9 @@ impl<'a> SlotValues<'a> for FaxSessionsComplete<'a> {
 /// A single list item for the FAXSessions AMI command
 ///
 /// Wire name `FAXSessionsEntry`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.0.0. Provided by res\_fax.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FaxSessionsEntry<'a> {
@@ -17322,6 +17568,9 @@ impl<'a> SlotValues<'a> for FaxSessionsEntry<'a> {
 /// Raised in response to FAXStats manager command
 ///
 /// Wire name `FAXStats`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.0.0. Provided by res\_fax.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FaxStats<'a> {
@@ -17433,6 +17682,9 @@ impl<'a> SlotValues<'a> for FaxStats<'a> {
 /// Raised periodically during a fax transmission.
 ///
 /// Wire name `FAXStatus`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FaxStatus<'a> {
@@ -17650,6 +17902,9 @@ impl<'a> SlotValues<'a> for FaxStatus<'a> {
 /// Raised when a hook flash occurs on a channel.
 ///
 /// Wire name `Flash`. Only in spec 23.4.1. Since Asterisk 16.24.0, 18.10.0, 19.2.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Flash<'a> {
@@ -17830,6 +18085,9 @@ impl<'a> SlotValues<'a> for Flash<'a> {
 /// Raised when all Asterisk initialization procedures have finished.
 ///
 /// Wire name `FullyBooted`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FullyBooted<'a> {
@@ -17909,6 +18167,9 @@ impl<'a> SlotValues<'a> for FullyBooted<'a> {
 /// Raised when a channel is hung up.
 ///
 /// Wire name `Hangup`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: Newchannel, SoftHangupRequest, HangupRequest, Newstate.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Hangup<'a> {
@@ -18113,6 +18374,9 @@ impl<'a> SlotValues<'a> for Hangup<'a> {
 /// Raised when a hangup handler is removed from the handler stack by the CHANNEL() function.
 ///
 /// Wire name `HangupHandlerPop`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: HangupHandlerPush, CHANNEL.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct HangupHandlerPop<'a> {
@@ -18301,6 +18565,9 @@ impl<'a> SlotValues<'a> for HangupHandlerPop<'a> {
 /// Raised when a hangup handler is added to the handler stack by the CHANNEL() function.
 ///
 /// Wire name `HangupHandlerPush`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: HangupHandlerPop, CHANNEL.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct HangupHandlerPush<'a> {
@@ -18489,6 +18756,9 @@ impl<'a> SlotValues<'a> for HangupHandlerPush<'a> {
 /// Raised when a hangup handler is about to be called.
 ///
 /// Wire name `HangupHandlerRun`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: CHANNEL.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct HangupHandlerRun<'a> {
@@ -18677,6 +18947,9 @@ impl<'a> SlotValues<'a> for HangupHandlerRun<'a> {
 /// Raised when a hangup is requested.
 ///
 /// Wire name `HangupRequest`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: SoftHangupRequest, Hangup.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct HangupRequest<'a> {
@@ -18865,6 +19138,9 @@ impl<'a> SlotValues<'a> for HangupRequest<'a> {
 /// Raised when a channel goes on hold.
 ///
 /// Wire name `Hold`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: Unhold.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Hold<'a> {
@@ -19053,6 +19329,9 @@ impl<'a> SlotValues<'a> for Hold<'a> {
 /// Provide details about an identify section.
 ///
 /// Wire name `IdentifyDetail`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.20.0, 15.3.0. Provided by res\_pjsip.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct IdentifyDetail<'a> {
@@ -19172,6 +19451,9 @@ impl<'a> SlotValues<'a> for IdentifyDetail<'a> {
 /// Provide details about the Address of Record (AoR) associated with a registration.
 ///
 /// Wire name `InboundRegistrationDetail`. Only in spec 23.4.1. Since Asterisk 12.0.0. Provided by res\_pjsip\_registrar.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InboundRegistrationDetail<'a> {
@@ -19371,6 +19653,9 @@ impl<'a> SlotValues<'a> for InboundRegistrationDetail<'a> {
 /// Provides details about an inbound subscription - one in which Asterisk handles SUBSCRIBE requests and periodically sends NOTIFYs to its subscribers.
 ///
 /// Wire name `InboundSubscriptionDetail`. Only in spec 23.4.1. Since Asterisk 12.0.0. Provided by res\_pjsip\_pubsub.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InboundSubscriptionDetail<'a> {
@@ -19513,6 +19798,9 @@ impl<'a> SlotValues<'a> for InboundSubscriptionDetail<'a> {
 /// Raised when a request fails an authentication check due to an invalid account ID.
 ///
 /// Wire name `InvalidAccountID`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.1.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InvalidAccountId<'a> {
@@ -19652,6 +19940,9 @@ impl<'a> SlotValues<'a> for InvalidAccountId<'a> {
 /// Raised when a request provides an invalid password during an authentication attempt.
 ///
 /// Wire name `InvalidPassword`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.1.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InvalidPassword<'a> {
@@ -19815,6 +20106,9 @@ impl<'a> SlotValues<'a> for InvalidPassword<'a> {
 /// Raised when a request attempts to use a transport not allowed by the Asterisk service.
 ///
 /// Wire name `InvalidTransport`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.1.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InvalidTransport<'a> {
@@ -19962,6 +20256,9 @@ impl<'a> SlotValues<'a> for InvalidTransport<'a> {
 /// Raised when a module has been loaded in Asterisk.
 ///
 /// Wire name `Load`. Only in spec 23.4.1. Since Asterisk 16.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Load<'a> {
@@ -20038,6 +20335,9 @@ impl<'a> SlotValues<'a> for Load<'a> {
 /// Raised when a request fails because a configured load average limit has been reached.
 ///
 /// Wire name `LoadAverageLimit`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.1.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LoadAverageLimit<'a> {
@@ -20177,6 +20477,9 @@ impl<'a> SlotValues<'a> for LoadAverageLimit<'a> {
 /// Raised when two halves of a Local Channel form a bridge.
 ///
 /// Wire name `LocalBridge`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LocalBridge<'a> {
@@ -20510,6 +20813,9 @@ impl<'a> SlotValues<'a> for LocalBridge<'a> {
 /// Raised when two halves of a Local Channel begin to optimize themselves out of the media path.
 ///
 /// Wire name `LocalOptimizationBegin`. In every spec (13.38.3, 23.4.1). (13.38.3 lists it with its name cut to the table's column width.) Since Asterisk 12.0.0. Provided by builtin. See also: LocalOptimizationEnd, LocalOptimizeAway.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LocalOptimizationBegin<'a> {
@@ -20956,6 +21262,9 @@ impl<'a> SlotValues<'a> for LocalOptimizationBegin<'a> {
 /// Raised when two halves of a Local Channel have finished optimizing themselves out of the media path.
 ///
 /// Wire name `LocalOptimizationEnd`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: LocalOptimizationBegin, LocalOptimizeAway.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LocalOptimizationEnd<'a> {
@@ -21277,6 +21586,9 @@ impl<'a> SlotValues<'a> for LocalOptimizationEnd<'a> {
 /// Raised when a logging channel is re-enabled after a reload operation. Raised when a logging channel is disabled.
 ///
 /// Wire name `LogChannel`. Only in spec 23.4.1. Since Asterisk 16.24.0, 18.10.0, 19.2.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LogChannel<'a> {
@@ -21340,6 +21652,9 @@ impl<'a> SlotValues<'a> for LogChannel<'a> {
 /// Published when a malicious call ID request arrives.
 ///
 /// Wire name `MCID`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by sig\_pri.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Mcid<'a> {
@@ -21728,6 +22043,9 @@ impl<'a> SlotValues<'a> for Mcid<'a> {
 /// Raised when a MeetMe conference ends.
 ///
 /// Wire name `MeetmeEnd`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_meetme. See also: MeetmeJoin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeetmeEnd<'a> {
@@ -21791,6 +22109,9 @@ impl<'a> SlotValues<'a> for MeetmeEnd<'a> {
 /// Raised when a user joins a MeetMe conference.
 ///
 /// Wire name `MeetmeJoin`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_meetme. See also: MeetmeLeave, MeetMe().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeetmeJoin<'a> {
@@ -21987,6 +22308,9 @@ impl<'a> SlotValues<'a> for MeetmeJoin<'a> {
 /// Raised when a user leaves a MeetMe conference.
 ///
 /// Wire name `MeetmeLeave`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_meetme. See also: MeetmeJoin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeetmeLeave<'a> {
@@ -22191,6 +22515,9 @@ impl<'a> SlotValues<'a> for MeetmeLeave<'a> {
 /// Raised in response to a MeetmeList command.
 ///
 /// Wire name `MeetmeList`. Only in spec 23.4.1. Since Asterisk 16.29.0, 18.15.0, 19.7.0. Provided by app\_meetme. See also: MeetmeList, MeetMe().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeetmeList<'a> {
@@ -22342,6 +22669,9 @@ impl<'a> SlotValues<'a> for MeetmeList<'a> {
 /// Raised in response to a MeetmeListRooms command.
 ///
 /// Wire name `MeetmeListRooms`. Only in spec 23.4.1. Since Asterisk 16.29.0, 18.15.0, 19.7.0. Provided by app\_meetme. See also: MeetmeListRooms, MeetMe().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeetmeListRooms<'a> {
@@ -22445,6 +22775,9 @@ impl<'a> SlotValues<'a> for MeetmeListRooms<'a> {
 /// Raised when a MeetMe user is muted or unmuted.
 ///
 /// Wire name `MeetmeMute`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_meetme.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeetmeMute<'a> {
@@ -22661,6 +22994,9 @@ impl<'a> SlotValues<'a> for MeetmeMute<'a> {
 /// Raised when a MeetMe user begins or ends talking.
 ///
 /// Wire name `MeetmeTalking`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_meetme.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeetmeTalking<'a> {
@@ -22877,6 +23213,9 @@ impl<'a> SlotValues<'a> for MeetmeTalking<'a> {
 /// Raised when a MeetMe user has started talking.
 ///
 /// Wire name `MeetmeTalkRequest`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_meetme.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeetmeTalkRequest<'a> {
@@ -23093,6 +23432,9 @@ impl<'a> SlotValues<'a> for MeetmeTalkRequest<'a> {
 /// Raised when a request fails due to an internal memory allocation failure.
 ///
 /// Wire name `MemoryLimit`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.1.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MemoryLimit<'a> {
@@ -23236,6 +23578,9 @@ impl<'a> SlotValues<'a> for MemoryLimit<'a> {
 /// not included with the event.
 ///
 /// Wire name `MessageWaiting`. Only in spec 23.4.1. Since Asterisk 16.24.0, 18.10.0, 19.2.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MessageWaiting<'a> {
@@ -23448,6 +23793,9 @@ impl<'a> SlotValues<'a> for MessageWaiting<'a> {
 /// Raised when a notification is sent out by a MiniVoiceMail application
 ///
 /// Wire name `MiniVoiceMail`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_minivm.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MiniVoiceMail<'a> {
@@ -23652,6 +24000,9 @@ impl<'a> SlotValues<'a> for MiniVoiceMail<'a> {
 /// Raised when monitoring is muted or unmuted on a channel.
 ///
 /// Wire name `MixMonitorMute`. Only in spec 23.4.1. Since Asterisk 16.17.0, 18.3.0. Provided by app\_mixmonitor. See also: MixMonitorMute.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MixMonitorMute<'a> {
@@ -23848,6 +24199,9 @@ impl<'a> SlotValues<'a> for MixMonitorMute<'a> {
 /// Raised when monitoring has started on a channel.
 ///
 /// Wire name `MixMonitorStart`. Only in spec 23.4.1. Since Asterisk 16.17.0, 18.3.0. Provided by app\_mixmonitor. See also: MixMonitorStop, MixMonitor(), MixMonitor.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MixMonitorStart<'a> {
@@ -24028,6 +24382,9 @@ impl<'a> SlotValues<'a> for MixMonitorStart<'a> {
 /// Raised when monitoring has stopped on a channel.
 ///
 /// Wire name `MixMonitorStop`. Only in spec 23.4.1. Since Asterisk 16.17.0, 18.3.0. Provided by app\_mixmonitor. See also: MixMonitorStart, StopMixMonitor(), StopMixMonitor.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MixMonitorStop<'a> {
@@ -24208,6 +24565,9 @@ impl<'a> SlotValues<'a> for MixMonitorStop<'a> {
 /// Raised when monitoring has started on a channel.
 ///
 /// Wire name `MonitorStart`. Only in spec 13.38.3. See also: MonitorStop, Monitor(), Monitor.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MonitorStart<'a> {
@@ -24388,6 +24748,9 @@ impl<'a> SlotValues<'a> for MonitorStart<'a> {
 /// Raised when monitoring has stopped on a channel.
 ///
 /// Wire name `MonitorStop`. Only in spec 13.38.3. See also: MonitorStart, StopMonitor(), StopMonitor.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MonitorStop<'a> {
@@ -24568,6 +24931,9 @@ impl<'a> SlotValues<'a> for MonitorStop<'a> {
 /// Raised when music on hold has started on a channel.
 ///
 /// Wire name `MusicOnHoldStart`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: MusicOnHoldStop, StartMusicOnHold(), MusicOnHold().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MusicOnHoldStart<'a> {
@@ -24756,6 +25122,9 @@ impl<'a> SlotValues<'a> for MusicOnHoldStart<'a> {
 /// Raised when music on hold has stopped on a channel.
 ///
 /// Wire name `MusicOnHoldStop`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: MusicOnHoldStart, StopMusicOnHold().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MusicOnHoldStop<'a> {
@@ -24936,6 +25305,9 @@ impl<'a> SlotValues<'a> for MusicOnHoldStop<'a> {
 /// Raised in response to a MWIGet command.
 ///
 /// Wire name `MWIGet`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.1.0. Provided by res\_mwi\_external\_ami. See also: MWIGet.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MwiGet<'a> {
@@ -25023,6 +25395,9 @@ impl<'a> SlotValues<'a> for MwiGet<'a> {
 /// Raised in response to a MWIGet command.
 ///
 /// Wire name `MWIGetComplete`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.1.0. Provided by res\_mwi\_external\_ami. See also: MWIGet.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MwiGetComplete<'a> {
@@ -25102,6 +25477,9 @@ impl<'a> SlotValues<'a> for MwiGetComplete<'a> {
 /// Raised when a Channel's AccountCode is changed.
 ///
 /// Wire name `NewAccountCode`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: CHANNEL.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct NewAccountCode<'a> {
@@ -25290,6 +25668,9 @@ impl<'a> SlotValues<'a> for NewAccountCode<'a> {
 /// Raised when a channel receives new Caller ID information.
 ///
 /// Wire name `NewCallerid`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: CALLERID.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct NewCallerid<'a> {
@@ -25478,6 +25859,9 @@ impl<'a> SlotValues<'a> for NewCallerid<'a> {
 /// Raised when a new channel is created.
 ///
 /// Wire name `Newchannel`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: Newstate, Hangup.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Newchannel<'a> {
@@ -25658,6 +26042,9 @@ impl<'a> SlotValues<'a> for Newchannel<'a> {
 /// Raised when a channel's connected line information is changed.
 ///
 /// Wire name `NewConnectedLine`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.13.0, 14.2.0. Provided by builtin. See also: CONNECTEDLINE.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct NewConnectedLine<'a> {
@@ -25838,6 +26225,9 @@ impl<'a> SlotValues<'a> for NewConnectedLine<'a> {
 /// Raised when a channel enters a new context, extension, priority.
 ///
 /// Wire name `NewExten`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct NewExten<'a> {
@@ -26042,6 +26432,9 @@ impl<'a> SlotValues<'a> for NewExten<'a> {
 /// Raised when a channel's state changes.
 ///
 /// Wire name `Newstate`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: Newchannel, Hangup.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Newstate<'a> {
@@ -26222,6 +26615,9 @@ impl<'a> SlotValues<'a> for Newstate<'a> {
 /// Raised in response to an Originate command.
 ///
 /// Wire name `OriginateResponse`. In every spec (13.38.3, 23.4.1). Since Asterisk 18.26.0, 20.11.0, 21.6.0, 22.1.0. Provided by builtin. See also: Originate.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct OriginateResponse<'a> {
@@ -26369,6 +26765,9 @@ impl<'a> SlotValues<'a> for OriginateResponse<'a> {
 /// Provides configuration details and status information about an outbound registration.
 ///
 /// Wire name `OutboundRegistrationDetail`. Only in spec 23.4.1. Since Asterisk 12.0.0. Provided by res\_pjsip\_outbound\_registration.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct OutboundRegistrationDetail<'a> {
@@ -26621,6 +27020,9 @@ impl<'a> SlotValues<'a> for OutboundRegistrationDetail<'a> {
 /// Provides details about an outbound subscription - one in which Asterisk sends SUBSCRIBE requests and periodically receives NOTIFYs.
 ///
 /// Wire name `OutboundSubscriptionDetail`. Only in spec 23.4.1. Since Asterisk 12.0.0. Provided by res\_pjsip\_pubsub.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct OutboundSubscriptionDetail<'a> {
@@ -26763,6 +27165,9 @@ impl<'a> SlotValues<'a> for OutboundSubscriptionDetail<'a> {
 /// Raised when a channel is parked.
 ///
 /// Wire name `ParkedCall`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by parking\_manager.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ParkedCall<'a> {
@@ -26983,6 +27388,9 @@ impl<'a> SlotValues<'a> for ParkedCall<'a> {
 /// Raised when a channel leaves a parking lot because it hung up without being answered.
 ///
 /// Wire name `ParkedCallGiveUp`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by parking\_manager.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ParkedCallGiveUp<'a> {
@@ -27333,6 +27741,9 @@ impl<'a> SlotValues<'a> for ParkedCallGiveUp<'a> {
 /// will indicate the party that was swapped into the parking lot.
 ///
 /// Wire name `ParkedCallSwap`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.5.0. Provided by parking\_manager.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ParkedCallSwap<'a> {
@@ -27678,6 +28089,9 @@ impl<'a> SlotValues<'a> for ParkedCallSwap<'a> {
 /// Raised when a channel leaves a parking lot due to reaching the time limit of being parked.
 ///
 /// Wire name `ParkedCallTimeOut`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by parking\_manager.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ParkedCallTimeOut<'a> {
@@ -28023,6 +28437,9 @@ impl<'a> SlotValues<'a> for ParkedCallTimeOut<'a> {
 /// Raised when the state of a peer changes.
 ///
 /// Wire name `PeerStatus`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PeerStatus<'a> {
@@ -28141,6 +28558,9 @@ impl<'a> SlotValues<'a> for PeerStatus<'a> {
 /// Raised when a call pickup occurs.
 ///
 /// Wire name `Pickup`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Pickup<'a> {
@@ -28449,6 +28869,9 @@ impl<'a> SlotValues<'a> for Pickup<'a> {
 /// in response to 'PJSIPShowMaintenance'.
 ///
 /// Wire name `PJSIPMaintenanceStatus`. Only in spec 23.4.1. Since Asterisk 20.20.0, 22.10.0, 23.4.0. Provided by res\_pjsip\_maintenance.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PjsipMaintenanceStatus<'a> {
@@ -28527,6 +28950,9 @@ impl<'a> SlotValues<'a> for PjsipMaintenanceStatus<'a> {
 /// all presence state changes, not only for changes that affect dialplan hints.
 ///
 /// Wire name `PresenceStateChange`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.0.0. Provided by builtin. See also: PresenceStatus.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PresenceStateChange<'a> {
@@ -28614,6 +29040,9 @@ impl<'a> SlotValues<'a> for PresenceStateChange<'a> {
 /// Indicates the end of the list the current known extension states.
 ///
 /// Wire name `PresenceStateListComplete`. In every spec (13.38.3, 23.4.1). Since Asterisk 13.0.0. Provided by res\_manager\_presencestate.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PresenceStateListComplete<'a> {
@@ -28685,6 +29114,9 @@ impl<'a> SlotValues<'a> for PresenceStateListComplete<'a> {
 /// Raised when a hint changes due to a presence state change.
 ///
 /// Wire name `PresenceStatus`. In every spec (13.38.3, 23.4.1). Since Asterisk 18.26.0, 20.11.0, 21.6.0, 22.1.0. Provided by builtin. See also: PresenceState.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PresenceStatus<'a> {
@@ -28788,6 +29220,9 @@ impl<'a> SlotValues<'a> for PresenceStatus<'a> {
 /// Raised when a caller abandons the queue.
 ///
 /// Wire name `QueueCallerAbandon`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_queue.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueCallerAbandon<'a> {
@@ -29000,6 +29435,9 @@ impl<'a> SlotValues<'a> for QueueCallerAbandon<'a> {
 /// Raised when a caller joins a Queue.
 ///
 /// Wire name `QueueCallerJoin`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_queue. See also: QueueCallerLeave, Queue().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueCallerJoin<'a> {
@@ -29204,6 +29642,9 @@ impl<'a> SlotValues<'a> for QueueCallerJoin<'a> {
 /// Raised when a caller leaves a Queue.
 ///
 /// Wire name `QueueCallerLeave`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_queue. See also: QueueCallerJoin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueCallerLeave<'a> {
@@ -29408,6 +29849,9 @@ impl<'a> SlotValues<'a> for QueueCallerLeave<'a> {
 /// Raised in response to the QueueStatus action.
 ///
 /// Wire name `QueueEntry`. Only in spec 23.4.1. Since Asterisk 16.24.0, 18.10.0, 19.2.0. Provided by app\_queue. See also: QueueParams, QueueMember.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueEntry<'a> {
@@ -29543,6 +29987,9 @@ impl<'a> SlotValues<'a> for QueueEntry<'a> {
 /// Raised when a member is added to the queue.
 ///
 /// Wire name `QueueMemberAdded`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_queue. See also: QueueMemberRemoved, AddQueueMember().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueMemberAdded<'a> {
@@ -29754,6 +30201,9 @@ impl<'a> SlotValues<'a> for QueueMemberAdded<'a> {
 /// Raised when a member is paused/unpaused in the queue.
 ///
 /// Wire name `QueueMemberPause`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.2.0. Provided by app\_queue. See also: PauseQueueMember(), UnpauseQueueMember().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueMemberPause<'a> {
@@ -29973,6 +30423,9 @@ impl<'a> SlotValues<'a> for QueueMemberPause<'a> {
 /// Raised when a member's penalty is changed.
 ///
 /// Wire name `QueueMemberPenalty`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_queue. See also: QUEUE\_MEMBER.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueMemberPenalty<'a> {
@@ -30184,6 +30637,9 @@ impl<'a> SlotValues<'a> for QueueMemberPenalty<'a> {
 /// Raised when a member is removed from the queue.
 ///
 /// Wire name `QueueMemberRemoved`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_queue. See also: QueueMemberAdded, RemoveQueueMember().
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueMemberRemoved<'a> {
@@ -30395,6 +30851,9 @@ impl<'a> SlotValues<'a> for QueueMemberRemoved<'a> {
 /// Raised when a member's ringinuse setting is changed.
 ///
 /// Wire name `QueueMemberRinginuse`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_queue. See also: QUEUE\_MEMBER.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueMemberRinginuse<'a> {
@@ -30606,6 +31065,9 @@ impl<'a> SlotValues<'a> for QueueMemberRinginuse<'a> {
 /// Raised when a Queue member's status has changed.
 ///
 /// Wire name `QueueMemberStatus`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_queue.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueMemberStatus<'a> {
@@ -30817,6 +31279,9 @@ impl<'a> SlotValues<'a> for QueueMemberStatus<'a> {
 /// Raised in response to the QueueStatus action.
 ///
 /// Wire name `QueueParams`. Only in spec 23.4.1. Since Asterisk 16.24.0, 18.10.0, 19.2.0. Provided by app\_queue. See also: QueueMember, QueueEntry.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct QueueParams<'a> {
@@ -30944,6 +31409,9 @@ impl<'a> SlotValues<'a> for QueueParams<'a> {
 /// Raised when a receive fax operation has completed.
 ///
 /// Wire name `ReceiveFAX`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ReceiveFax<'a> {
@@ -31172,6 +31640,9 @@ impl<'a> SlotValues<'a> for ReceiveFax<'a> {
 /// Raised when an outbound registration completes.
 ///
 /// Wire name `Registry`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Registry<'a> {
@@ -31273,6 +31744,9 @@ impl<'a> SlotValues<'a> for Registry<'a> {
 /// Raised when a module has been reloaded in Asterisk.
 ///
 /// Wire name `Reload`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Reload<'a> {
@@ -31353,6 +31827,9 @@ impl<'a> SlotValues<'a> for Reload<'a> {
 /// Raised when the name of a channel is changed.
 ///
 /// Wire name `Rename`. Only in spec 23.4.1. Since Asterisk 16.24.0, 18.10.0, 19.2.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Rename<'a> {
@@ -31404,6 +31881,9 @@ impl<'a> SlotValues<'a> for Rename<'a> {
 /// Raised when a request is received with bad formatting.
 ///
 /// Wire name `RequestBadFormat`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.1.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RequestBadFormat<'a> {
@@ -31559,6 +32039,9 @@ impl<'a> SlotValues<'a> for RequestBadFormat<'a> {
 /// Raised when a request is not allowed by the service.
 ///
 /// Wire name `RequestNotAllowed`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.1.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RequestNotAllowed<'a> {
@@ -31714,6 +32197,9 @@ impl<'a> SlotValues<'a> for RequestNotAllowed<'a> {
 /// Raised when a request fails due to some aspect of the requested item not being supported by the service.
 ///
 /// Wire name `RequestNotSupported`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.1.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RequestNotSupported<'a> {
@@ -31861,6 +32347,9 @@ impl<'a> SlotValues<'a> for RequestNotSupported<'a> {
 /// Provides details about a resource list.
 ///
 /// Wire name `ResourceListDetail`. Only in spec 23.4.1. Since Asterisk 13.0.0. Provided by res\_pjsip\_pubsub.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ResourceListDetail<'a> {
@@ -31972,6 +32461,9 @@ impl<'a> SlotValues<'a> for ResourceListDetail<'a> {
 /// Raised when an RTCP packet is received.
 ///
 /// Wire name `RTCPReceived`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: RTCPSent.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RtcpReceived<'a> {
@@ -32250,6 +32742,9 @@ impl<'a> SlotValues<'a> for RtcpReceived<'a> {
 /// Raised when an RTCP packet is sent.
 ///
 /// Wire name `RTCPSent`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: RTCPReceived.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RtcpSent<'a> {
@@ -32520,6 +33015,9 @@ impl<'a> SlotValues<'a> for RtcpSent<'a> {
 /// Raised when a send fax operation has completed.
 ///
 /// Wire name `SendFAX`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SendFax<'a> {
@@ -32748,6 +33246,9 @@ impl<'a> SlotValues<'a> for SendFax<'a> {
 /// Raised when a request fails due to exceeding the number of allowed concurrent sessions for that service.
 ///
 /// Wire name `SessionLimit`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.1.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SessionLimit<'a> {
@@ -32887,6 +33388,9 @@ impl<'a> SlotValues<'a> for SessionLimit<'a> {
 /// Raised when a SIP session times out.
 ///
 /// Wire name `SessionTimeout`. Only in spec 13.38.3.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SessionTimeout<'a> {
@@ -33079,6 +33583,9 @@ impl<'a> SlotValues<'a> for SessionTimeout<'a> {
 /// Raised when Asterisk is shutdown or restarted.
 ///
 /// Wire name `Shutdown`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Shutdown<'a> {
@@ -33158,6 +33665,9 @@ impl<'a> SlotValues<'a> for Shutdown<'a> {
 /// Raised when SIPQualifyPeer has finished qualifying the specified peer.
 ///
 /// Wire name `SIPQualifyPeerDone`. Only in spec 13.38.3. See also: SIPqualifypeer.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SipQualifyPeerDone<'a> {
@@ -33229,6 +33739,9 @@ impl<'a> SlotValues<'a> for SipQualifyPeerDone<'a> {
 /// Raised when a soft hangup is requested with a specific cause code.
 ///
 /// Wire name `SoftHangupRequest`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: HangupRequest, Hangup.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SoftHangupRequest<'a> {
@@ -33417,6 +33930,9 @@ impl<'a> SlotValues<'a> for SoftHangupRequest<'a> {
 /// Raised when an alarm is set on a DAHDI span.
 ///
 /// Wire name `SpanAlarm`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by chan\_dahdi.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SpanAlarm<'a> {
@@ -33488,6 +34004,9 @@ impl<'a> SlotValues<'a> for SpanAlarm<'a> {
 /// Raised when an alarm is cleared on a DAHDI span.
 ///
 /// Wire name `SpanAlarmClear`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by chan\_dahdi.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SpanAlarmClear<'a> {
@@ -33551,6 +34070,9 @@ impl<'a> SlotValues<'a> for SpanAlarmClear<'a> {
 /// Raised in response to a Status command.
 ///
 /// Wire name `Status`. In every spec (13.38.3, 23.4.1). Since Asterisk 18.26.0, 20.11.0, 21.6.0, 22.1.0. Provided by builtin. See also: Status.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Status<'a> {
@@ -33867,6 +34389,9 @@ impl<'a> SlotValues<'a> for Status<'a> {
 /// Raised in response to a Status command.
 ///
 /// Wire name `StatusComplete`. In every spec (13.38.3, 23.4.1). Since Asterisk 18.26.0, 20.11.0, 21.6.0, 22.1.0. Provided by builtin. See also: Status.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct StatusComplete<'a> {
@@ -33930,6 +34455,9 @@ impl<'a> SlotValues<'a> for StatusComplete<'a> {
 /// Raised when a request successfully authenticates with a service.
 ///
 /// Wire name `SuccessfulAuth`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.1.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SuccessfulAuth<'a> {
@@ -34077,6 +34605,9 @@ impl<'a> SlotValues<'a> for SuccessfulAuth<'a> {
 /// Provide details about an authentication section.
 ///
 /// Wire name `TransportDetail`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.6.0. Provided by res\_pjsip.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct TransportDetail<'a> {
@@ -34380,6 +34911,9 @@ impl<'a> SlotValues<'a> for TransportDetail<'a> {
 /// Raised when a request has a different source address then what is expected for a session already in progress with a service.
 ///
 /// Wire name `UnexpectedAddress`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.1.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UnexpectedAddress<'a> {
@@ -34527,6 +35061,9 @@ impl<'a> SlotValues<'a> for UnexpectedAddress<'a> {
 /// Raised when a channel goes off hold.
 ///
 /// Wire name `Unhold`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by builtin. See also: Hold.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Unhold<'a> {
@@ -34707,6 +35244,9 @@ impl<'a> SlotValues<'a> for Unhold<'a> {
 /// Raised when a module has been unloaded in Asterisk.
 ///
 /// Wire name `Unload`. Only in spec 23.4.1. Since Asterisk 16.0.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Unload<'a> {
@@ -34781,6 +35321,9 @@ impl<'a> SlotValues<'a> for Unload<'a> {
 /// Raised when a channel leaves a parking lot because it was retrieved from the parking lot and reconnected.
 ///
 /// Wire name `UnParkedCall`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by parking\_manager.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UnParkedCall<'a> {
@@ -35255,6 +35798,9 @@ impl<'a> SlotValues<'a> for UnParkedCall<'a> {
 /// prefixed with a numeric value.
 ///
 /// Wire name `UserEvent`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.3.0. Provided by builtin. See also: UserEvent(), UserEvent.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UserEvent<'a> {
@@ -35443,6 +35989,9 @@ impl<'a> SlotValues<'a> for UserEvent<'a> {
 /// Raised when a variable local to the gosub stack frame is set due to a subroutine call.
 ///
 /// Wire name `VarSet`. In every spec (13.38.3, 23.4.1). Since Asterisk 12.0.0. Provided by app\_stack. See also: Gosub(), gosub, LOCAL, LOCAL\_PEEK.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct VarSet<'a> {
@@ -35641,6 +36190,9 @@ impl<'a> SlotValues<'a> for VarSet<'a> {
 /// Raised in response to a mailbox password change.
 ///
 /// Wire name `VoicemailPasswordChange`. Only in spec 23.4.1. Since Asterisk 18.21.0, 20.6.0, 21.1.0. Provided by app\_voicemail\_imap.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct VoicemailPasswordChange<'a> {
@@ -35720,6 +36272,9 @@ impl<'a> SlotValues<'a> for VoicemailPasswordChange<'a> {
 /// Raised when a wink occurs on a channel.
 ///
 /// Wire name `Wink`. Only in spec 23.4.1. Since Asterisk 16.24.0, 18.10.0, 19.2.0. Provided by builtin.
+///
+/// Every field is an `Option`: servers leave out documented headers (list items drop
+/// `Privilege`, versions differ); "required" in a field's doc is what the spec says.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Wink<'a> {
