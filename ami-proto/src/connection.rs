@@ -131,7 +131,8 @@ pub enum SendError {
     Encode(EncodeError),
     /// Too many actions pending, or the ActionID is already pending.
     Track(TrackError),
-    /// The caller's `ActionID` header is empty, too long, or not a valid value.
+    /// The caller's `ActionID` header is empty, too long, not a valid value, or not the
+    /// first header.
     BadActionId,
     /// A login is already in progress or done.
     LoginStarted,
@@ -277,8 +278,9 @@ impl<'a, const N: usize> Connection<'a, N> {
     }
 
     /// Queues `action` with `headers` (in order) and starts tracking it. The ActionID is
-    /// the caller's `ActionID` header if there is one, else the next allocated one, written
-    /// right after the `Action:` line.
+    /// the caller's `ActionID` header if it comes first, else the next allocated one; either
+    /// way it is written right after the `Action:` line. An `ActionID` anywhere else is a
+    /// [`SendError::BadActionId`] (Asterisk would answer with the first one).
     ///
     /// ```
     /// let mut conn: ami_proto::Connection = ami_proto::Connection::new();
@@ -286,6 +288,7 @@ impl<'a, const N: usize> Connection<'a, N> {
     /// assert_eq!(id.as_bytes(), b"mine");
     /// assert_eq!(conn.poll_transmit().unwrap(), b"Action: Ping\r\nActionID: mine\r\n\r\n");
     /// assert!(conn.send("Ping", [("X", "a\r\nAction: Originate")]).is_err());
+    /// assert!(conn.send("Ping", [("X", "1"), ("ActionID", "late")]).is_err());
     /// assert_eq!(conn.poll_transmit(), None); // nothing of a refused action is sent
     /// ```
     pub fn send<K, V>(
@@ -342,6 +345,13 @@ impl<'a, const N: usize> Connection<'a, N> {
         let mut w = ActionWriter::to_vec(action, &mut self.output);
         w.header("ActionID", id);
         for (k, v) in headers {
+            if k.as_ref().eq_ignore_ascii_case(b"ActionID") {
+                // A second ActionID would not be the one Asterisk answers with; dropping
+                // the writer removes the partial action.
+                drop(w);
+                self.tracker.forget(&id);
+                return Err(SendError::BadActionId);
+            }
             w.header(k, v);
         }
         if let Err(e) = w.finish() {

@@ -248,6 +248,21 @@ pub struct ActionWriter<'o> {
     /// Lines so far, the `Action:` line included.
     lines: usize,
     error: Option<EncodeError>,
+    /// The blank line was written: the action is whole.
+    finished: bool,
+}
+
+/// A writer dropped before [`finish`](ActionWriter::finish) removes its partial action
+/// from a `Vec`, so an abandoned action is never sent by mistake.
+impl Drop for ActionWriter<'_> {
+    fn drop(&mut self) {
+        #[cfg(feature = "alloc")]
+        if let Out::Vec { vec, start } = &mut self.out {
+            if !self.finished || self.error.is_some() {
+                vec.truncate(*start);
+            }
+        }
+    }
 }
 
 impl<'o> ActionWriter<'o> {
@@ -270,6 +285,11 @@ impl<'o> ActionWriter<'o> {
     /// w.header("Bad", "a\nb");
     /// assert!(w.finish().is_err());
     /// assert_eq!(out, b"Action: Ping\r\n\r\n"); // the bad action left nothing behind
+    ///
+    /// let mut w = ami_proto::ActionWriter::to_vec("Logoff", &mut out);
+    /// w.header("ActionID", "2");
+    /// drop(w); // abandoned before finish(): removed as well
+    /// assert_eq!(out, b"Action: Ping\r\n\r\n");
     /// ```
     #[cfg(feature = "alloc")]
     pub fn to_vec(action: &str, out: &'o mut Vec<u8>) -> Self {
@@ -283,6 +303,7 @@ impl<'o> ActionWriter<'o> {
             len: 0,
             lines: 0,
             error: None,
+            finished: false,
         };
         let name = action.as_bytes();
         let checked = if name.is_empty() {
@@ -396,6 +417,7 @@ impl<'o> ActionWriter<'o> {
             return Err(error);
         }
         self.put(b"\r\n");
+        self.finished = true;
         match self.out {
             Out::Slice(ref s) if self.len > s.len() => Err(EncodeError::new(
                 EncodeErrorKind::BufferTooSmall {

@@ -114,6 +114,27 @@ proptest! {
     }
 }
 
+/// The awkward values of real replies survive encode then decode unchanged.
+#[test]
+fn leading_spaces_colons_empty_and_non_utf8_round_trip() {
+    let headers: [(&[u8], &[u8]); 6] = [
+        (b"Output", b"   '7000' =>         1. Park()"),
+        (b"Header2", b"value: with colon"),
+        (b"Empty", b""),
+        (b"Space", b" "),
+        (b"CallerIDName", b"\xc3\xa9t\xe9 \xff"),
+        (b"Trailing", b"x "),
+    ];
+    let mut out = Vec::new();
+    encode_to_vec("UserEvent", headers, &mut out).unwrap();
+    let messages = decode_all(&out);
+    let decoded: Vec<(&[u8], &[u8])> = messages[0].1[1..]
+        .iter()
+        .map(|(k, v)| (k.as_slice(), v.as_slice()))
+        .collect();
+    assert_eq!(decoded, headers);
+}
+
 #[test]
 fn injection_attempts_fail_safe() {
     let attacks: &[&[u8]] = &[
