@@ -176,7 +176,6 @@ impl std::error::Error for SendError {}
 /// assert_eq!(id, ping);
 /// assert_eq!(conn.poll_event(), None);
 /// ```
-#[derive(Debug)]
 pub struct Connection<'a, const N: usize = DEFAULT_PENDING> {
     decoder: Decoder<'static>,
     input: Vec<u8>,
@@ -186,6 +185,20 @@ pub struct Connection<'a, const N: usize = DEFAULT_PENDING> {
     login: Option<Login<'a>>,
     state: ConnState,
     events: VecDeque<ConnEvent>,
+}
+
+/// Shows the state and buffer sizes, never the buffered bytes (the unsent Login action
+/// holds the secret).
+impl<const N: usize> fmt::Debug for Connection<'_, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("state", &self.state)
+            .field("pending", &self.tracker.len())
+            .field("input_bytes", &self.input.len())
+            .field("output_bytes", &self.output.len())
+            .field("events", &self.events.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Connection<'_> {

@@ -330,3 +330,17 @@ fn refuses_injection_and_overflow_without_sending() {
         Err(ami_proto::SendError::Closed)
     ));
 }
+
+#[test]
+fn secret_never_in_debug_even_while_queued() {
+    let mut conn: Connection = Connection::new();
+    conn.login(Credentials::plain("admin", "s3cr3t-value"))
+        .unwrap();
+    let text = format!("{conn:?}");
+    assert!(!text.contains("s3cr3t"), "{text}");
+    let wire = conn.poll_transmit().unwrap();
+    assert!(
+        wire.windows(12).any(|w| w == b"s3cr3t-value"),
+        "but it is sent"
+    );
+}

@@ -134,7 +134,7 @@ pub enum Frame {
 /// let ping = ami_tokio::Action::new("Ping").header("ActionID", "1");
 /// assert_eq!(ping.name(), "Ping");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Action {
     name: String,
     headers: Vec<(Vec<u8>, Vec<u8>)>,
@@ -185,6 +185,29 @@ impl Action {
         self.headers
             .iter()
             .map(|(k, v)| (k.as_slice(), v.as_slice()))
+    }
+}
+
+/// Shows the headers with the values of `Secret` and `Key` hidden.
+///
+/// ```
+/// let login = ami_tokio::Action::new("Login").header("Username", "admin").header("Secret", "amp111");
+/// assert!(!format!("{login:?}").contains("amp111"));
+/// ```
+impl fmt::Debug for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Action({}) ", self.name)?;
+        let mut list = f.debug_list();
+        for (key, value) in &self.headers {
+            let secret = key.eq_ignore_ascii_case(b"Secret") || key.eq_ignore_ascii_case(b"Key");
+            let value = if secret { &b"<hidden>"[..] } else { value };
+            list.entry(&format_args!(
+                "{}: {}",
+                key.escape_ascii(),
+                value.escape_ascii()
+            ));
+        }
+        list.finish()
     }
 }
 
