@@ -12,12 +12,13 @@ ami encode: write an AMI action as wire bytes (CRLF lines, blank line at the end
 
 USAGE:
     ami encode ACTION [KEY=VALUE ...]
-    ami encode --json [FILE|-]
+    ami encode --json [JSON|FILE|-]
 
   ACTION [KEY=VALUE ...]  the action name, then headers in order (split at the first `=`:
                           `Variable=A=1` is the header `Variable: A=1`); repeat a key to
                           send it several times
-  --json [FILE|-]         read JSON from FILE or standard input:
+  --json [JSON|FILE|-]    JSON given inline (it starts with `{` or `[`), read from FILE,
+                          or from standard input (`-` or nothing):
                             {\"Action\":\"Originate\",\"Channel\":\"Local/100@test\",
                              \"Variable\":[\"A=1\",\"B=2\"]}   one action; keys in document
                                                             order, an array repeats its key
@@ -39,7 +40,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
             return Ok(());
         }
         Some("--json") => {
-            let text = read_input(args.get(1).map(String::as_str).unwrap_or("-"))?;
+            let source = args.get(1).map(String::as_str).unwrap_or("-");
+            let inline = source.trim_start().starts_with(['{', '[']);
+            let text = if inline {
+                source.to_owned()
+            } else {
+                read_input(source)?
+            };
             if args.len() > 2 {
                 return Err(format!("unexpected argument `{}`\n\n{HELP}", args[2]));
             }
