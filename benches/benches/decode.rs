@@ -3,7 +3,8 @@
 //! baselines), typed decoding of every event, large replies in 1460-byte reads, header
 //! lookup and action encoding.
 //!
-//! `cargo bench -p benches` (add `-- <group>` to run one group).
+//! `cargo bench -p benches` (add `-- <group>` to run one group; `AMI_BENCH_CLOCK=cpu` to
+//! measure the thread's CPU time instead of wall time).
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -17,7 +18,8 @@ use benches::generate::{
 use benches::visit::{
     copy_in_reads, count_blank_lines, split_lines_and_colons, sum_header_lengths, type_every_event,
 };
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
+use criterion::{BenchmarkId, Criterion, Throughput};
 
 /// The real load capture, read from `../shared` beside the repository when it is there
 /// (or from the path in `AMI_BUSY_CAPTURE`).
@@ -32,7 +34,7 @@ const READS: [(&str, usize); 4] = [
 ];
 
 /// One group over a large stream: the two baselines and the decoder at every read size.
-fn stream_group(c: &mut Criterion, name: &str, data: &[u8]) {
+fn stream_group<M: Measurement>(c: &mut Criterion<M>, name: &str, data: &[u8]) {
     let mut group = c.benchmark_group(name);
     group
         .throughput(Throughput::Bytes(data.len() as u64))
@@ -63,12 +65,12 @@ fn stream() -> &'static [u8] {
     STREAM.get_or_init(|| busy_pbx_stream(DEFAULT_LEN))
 }
 
-fn generated_stream(c: &mut Criterion) {
+fn generated_stream<M: Measurement>(c: &mut Criterion<M>) {
     stream_group(c, "generated_64MiB", stream());
 }
 
 /// Typed decoding of every event of the 64 MiB stream (ami-spec `Event::from_message`).
-fn typed(c: &mut Criterion) {
+fn typed<M: Measurement>(c: &mut Criterion<M>) {
     let data = stream();
     let (events, typed) = type_every_event(data, usize::MAX);
     assert_eq!(events, typed);
@@ -87,7 +89,7 @@ fn typed(c: &mut Criterion) {
     group.finish();
 }
 
-fn real_capture(c: &mut Criterion) {
+fn real_capture<M: Measurement>(c: &mut Criterion<M>) {
     let path = match std::env::var_os("AMI_BUSY_CAPTURE") {
         Some(path) => PathBuf::from(path),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join(BUSY_CAPTURE),
@@ -99,7 +101,7 @@ fn real_capture(c: &mut Criterion) {
 }
 
 /// Large replies in 1460-byte reads: the time per byte must not grow with the reply.
-fn large_replies(c: &mut Criterion) {
+fn large_replies<M: Measurement>(c: &mut Criterion<M>) {
     let mut group = c.benchmark_group("legacy_command_1460");
     group.sample_size(10);
     for (label, len) in [("256KiB", 256 << 10), ("1MiB", 1 << 20)] {
@@ -123,7 +125,7 @@ fn large_replies(c: &mut Criterion) {
     group.finish();
 }
 
-fn lookup(c: &mut Criterion) {
+fn lookup<M: Measurement>(c: &mut Criterion<M>) {
     let bytes = typical_event();
     let mut decoder = Decoder::new();
     let Decoded::Item {
@@ -154,7 +156,7 @@ fn lookup(c: &mut Criterion) {
     group.finish();
 }
 
-fn encode(c: &mut Criterion) {
+fn encode<M: Measurement>(c: &mut Criterion<M>) {
     let headers = [
         ("ActionID", "bench-1"),
         ("Channel", "PJSIP/100"),
@@ -183,13 +185,72 @@ fn encode(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(
-    benches,
-    generated_stream,
-    typed,
-    real_capture,
-    large_replies,
-    lookup,
-    encode
-);
-criterion_main!(benches);
+/// Every group, with either clock.
+fn all<M: Measurement>(c: &mut Criterion<M>) {
+    generated_stream(c);
+    typed(c);
+    real_capture(c);
+    large_replies(c);
+    lookup(c);
+    encode(c);
+}
+
+/// CPU time of the benchmark thread instead of wall time (`AMI_BENCH_CLOCK=cpu`): on a
+/// machine shared with other work, time spent waiting for a core is not counted.
+struct ThreadCpuTime;
+
+fn thread_cpu_nanos() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant Linux knows.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+impl Measurement for ThreadCpuTime {
+    type Intermediate = u64;
+    type Value = u64;
+
+    fn start(&self) -> u64 {
+        thread_cpu_nanos()
+    }
+
+    fn end(&self, start: u64) -> u64 {
+        thread_cpu_nanos() - start
+    }
+
+    fn add(&self, a: &u64, b: &u64) -> u64 {
+        a + b
+    }
+
+    fn zero(&self) -> u64 {
+        0
+    }
+
+    fn to_f64(&self, value: &u64) -> f64 {
+        *value as f64
+    }
+
+    fn formatter(&self) -> &dyn ValueFormatter {
+        // Values are nanoseconds, as with wall time: reuse its formatting.
+        static WALL: WallTime = WallTime;
+        WALL.formatter()
+    }
+}
+
+fn main() {
+    if std::env::var("AMI_BENCH_CLOCK").is_ok_and(|v| v == "cpu") {
+        let mut c = Criterion::default()
+            .with_measurement(ThreadCpuTime)
+            .configure_from_args();
+        all(&mut c);
+        c.final_summary();
+    } else {
+        let mut c = Criterion::default().configure_from_args();
+        all(&mut c);
+        c.final_summary();
+    }
+}
