@@ -67,8 +67,8 @@ fn run<C: Classify>(
 ) -> usize {
     let mut line = start;
     let mut n = *len;
-    // First `:`, space or tab of the current line, once seen.
-    let mut stop_at = usize::MAX;
+    // First `:`, space or tab of the current line if it was seen in an earlier window.
+    let mut carried_stop = usize::MAX;
     let mut block = start;
     // Bit 0 set when the byte before `block` is a CR.
     let mut cr_before = 0u64;
@@ -102,12 +102,11 @@ fn run<C: Classify>(
                 {
                     break 'run line; // blank line (message end), or a limit to report
                 }
-                if stop_at == usize::MAX {
-                    let stops = m.stop & (u64::MAX << line.saturating_sub(block));
-                    if stops != 0 {
-                        stop_at = block + stops.trailing_zeros() as usize;
-                    }
-                }
+                // The line's first stop byte: carried from an earlier window, else the first
+                // one in this window at or after the line start (`block + 64` if none).
+                let from = line.saturating_sub(block);
+                let here = block + (m.stop & (u64::MAX << from)).trailing_zeros() as usize;
+                let stop_at = carried_stop.min(here);
                 if stop_at >= end || stop_at == line || b[stop_at] != b':' {
                     break 'run line; // not a `Key: Value` line
                 }
@@ -120,16 +119,16 @@ fn run<C: Classify>(
                 };
                 n += 1;
                 line = next;
-                stop_at = usize::MAX;
+                carried_stop = usize::MAX;
             }
             if bare != 0 {
                 break 'run line;
             }
-            // The current line goes on into the next window: note its first stop byte here.
-            if stop_at == usize::MAX && line < block + WINDOW {
+            // The current line goes on into the next window: carry its first stop byte.
+            if line < block + WINDOW {
                 let stops = m.stop & (u64::MAX << line.saturating_sub(block));
                 if stops != 0 {
-                    stop_at = block + stops.trailing_zeros() as usize;
+                    carried_stop = carried_stop.min(block + stops.trailing_zeros() as usize);
                 }
             }
             cr_before = m.cr >> 63;
