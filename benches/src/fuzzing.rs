@@ -324,9 +324,6 @@ pub fn decode_chunked(input: &ChunkedInput) {
             .zip(&chunked)
             .position(|(a, b)| a != b)
             .unwrap_or(whole.len().min(chunked.len()));
-        if cfg!(fuzzing) && is_open_body_line_bug(&input.data, chunked.get(at)) {
-            return;
-        }
         panic!(
             "reads {:?} differ from one buffer at item {at}:\n whole:   {}\n chunked: {}",
             input.reads,
@@ -334,31 +331,6 @@ pub fn decode_chunked(input: &ChunkedInput) {
             describe(chunked.get(at)),
         );
     }
-}
-
-/// The one open decoder bug (`corpus/fuzz/regressions/OPEN`): in CRLF mode a legacy
-/// `Response: Follows` body line longer than `max_line` is accepted from one buffer (or
-/// gives the error the whole reply deserves), but is a `LineTooLong` error when its LF
-/// arrives in a later read. While fuzzing, exactly this difference (a `LineTooLong` only in
-/// pieces, at a line that ends in a bare LF or not at all, in a stream with `Follows`) is let
-/// through so the fuzzer keeps looking for others; `cargo test` stays strict (the ignored test
-/// in `tests/regressions.rs` replays it). Delete this once the bug is fixed.
-fn is_open_body_line_bug(data: &[u8], chunked: Option<&Owned>) -> bool {
-    let Some(Owned::Error(Error {
-        kind: ErrorKind::LineTooLong { .. },
-        offset,
-        ..
-    })) = chunked
-    else {
-        return false;
-    };
-    let follows = data.windows(7).any(|w| w.eq_ignore_ascii_case(b"Follows"));
-    let line = usize::try_from(*offset).map_or(&[][..], |at| data.get(at..).unwrap_or(&[]));
-    let body_line = match memchr::memchr(b'\n', line) {
-        None => true,
-        Some(lf) => lf == 0 || line[lf - 1] != b'\r',
-    };
-    follows && body_line
 }
 
 /// A short readable form of one decoding result for failure messages.
