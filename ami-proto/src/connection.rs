@@ -432,9 +432,12 @@ impl<'a, const N: usize> Connection<'a, N> {
                     }
                 }
             }
+            // Queue the login's next request (and its ActionID) right after the reply
+            // that asked for it, not after the whole read: otherwise how the bytes were
+            // split would decide whether a later reply is the login's.
+            self.after_login_event();
         }
         self.input.drain(..used);
-        self.after_login_event();
     }
 
     /// Tells the connection the server closed the stream.
