@@ -86,7 +86,7 @@ pub use login::{AuthMethod, Credentials, Login, LoginEvent, LoginFailure, LoginR
 pub use md5::Md5;
 pub use message::{Header, Headers, Kind, Message, OutputLines, Span};
 #[cfg(feature = "alloc")]
-pub use owned::OwnedMessage;
+pub use owned::{OwnedItem, OwnedMessage};
 pub use tracker::{Correlated, TrackError, Tracker};
 
 /// Internals for the fuzz targets and benchmarks; not a stable API.

@@ -1,10 +1,55 @@
-//! A decoded message that owns its bytes, for queues, channels and anything that outlives
-//! the input buffer.
+//! Decoded items that own their bytes, for queues, channels, comparisons and anything that
+//! outlives the input buffer.
 
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::decoder::Item;
 use crate::message::{Message, Span};
+
+/// An owned copy of any [`Item`].
+///
+/// ```
+/// use ami_proto::{Decoded, Decoder, OwnedItem};
+///
+/// let mut decoder = Decoder::new();
+/// let wire = b"Asterisk Call Manager/2.10.6\r\nEvent: Hangup\r\n\r\n";
+/// let mut items = Vec::new();
+/// let mut rest = &wire[..];
+/// while let Decoded::Item { item, consumed } = decoder.decode(rest) {
+///     items.push(OwnedItem::new(&item));
+///     rest = &rest[consumed..];
+/// }
+/// assert_eq!(items[0], OwnedItem::Banner(b"Asterisk Call Manager/2.10.6".to_vec()));
+/// let OwnedItem::Message(hangup) = &items[1] else { panic!() };
+/// assert_eq!(hangup.message().name(), b"Hangup");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnedItem {
+    /// A copy of [`Item::Banner`].
+    Banner(Vec<u8>),
+    /// A copy of [`Item::Message`].
+    Message(OwnedMessage),
+    /// A copy of [`Item::Text`].
+    Text(Vec<u8>),
+}
+
+impl OwnedItem {
+    /// Copies `item` out of the decoder's buffer.
+    pub fn new(item: &Item<'_>) -> Self {
+        match item {
+            Item::Banner(line) => OwnedItem::Banner(line.to_vec()),
+            Item::Message(message) => OwnedItem::Message(OwnedMessage::new(message)),
+            Item::Text(text) => OwnedItem::Text(text.to_vec()),
+        }
+    }
+}
+
+impl From<&Item<'_>> for OwnedItem {
+    fn from(item: &Item<'_>) -> Self {
+        OwnedItem::new(item)
+    }
+}
 
 /// An owned copy of a [`Message`]: its bytes and header positions.
 ///

@@ -4,6 +4,7 @@
 
 mod support;
 
+use ami_proto::OwnedItem;
 use ami_proto::{Config, Kind, LineEndings};
 use memchr::memmem;
 use support::{capture, decode_all, decode_chunked, get, messages, server_captures, Owned};
@@ -60,11 +61,11 @@ fn message_counts_match_the_blank_line_count() {
             .count();
         let decoded = items
             .iter()
-            .filter(|i| matches!(i, Owned::Message { .. } | Owned::Text(_)))
+            .filter(|i| matches!(i, Owned::Item(OwnedItem::Message(_) | OwnedItem::Text(_))))
             .count();
         assert_eq!(decoded, expected, "{}", path.display());
         assert!(
-            matches!(items.first(), Some(Owned::Banner(b)) if b.starts_with(b"Asterisk Call Manager/"))
+            matches!(items.first(), Some(Owned::Item(OwnedItem::Banner(b))) if b.starts_with(b"Asterisk Call Manager/"))
         );
     }
 }
@@ -80,21 +81,13 @@ fn legacy_command_body_is_byte_exact() {
         .filter(|m| get(m, "Response") == Some(b"Follows"))
         .collect();
     assert_eq!(follows.len(), 1);
-    let Owned::Message {
-        body,
-        truncated,
-        headers,
-        ..
-    } = follows[0]
-    else {
-        unreachable!()
-    };
+    let m = follows[0].message().unwrap();
     assert_eq!(
-        body.as_deref(),
+        m.command_body(),
         Some(&b"Asterisk 13.38.3 built by root @ vm on a x86_64 running Linux on 2026-11-28 03:57:49 UTC\n"[..])
     );
-    assert!(!truncated);
-    let keys: Vec<&[u8]> = headers.iter().map(|(k, _)| k.as_slice()).collect();
+    assert!(!m.is_truncated());
+    let keys: Vec<&[u8]> = m.headers().map(|h| h.key).collect();
     assert_eq!(keys, [&b"Response"[..], b"Privilege", b"ActionID"]);
 }
 
@@ -126,14 +119,9 @@ fn every_legacy_body_matches_a_plain_search() {
         }
         let got: Vec<Vec<u8>> = decode_all(&bytes, Config::default())
             .iter()
-            .filter_map(|i| match i {
-                Owned::Message {
-                    body: Some(b),
-                    truncated: false,
-                    ..
-                } => Some(b.clone()),
-                _ => None,
-            })
+            .filter_map(|i| i.message())
+            .filter(|m| !m.is_truncated())
+            .filter_map(|m| m.command_body().map(<[u8]>::to_vec))
             .collect();
         assert_eq!(got, expected, "{}", path.display());
         checked += got.len();
@@ -152,10 +140,7 @@ fn legacy_bodies_that_start_blank_or_look_like_headers() {
     );
     let bodies: Vec<&[u8]> = items
         .iter()
-        .filter_map(|i| match i {
-            Owned::Message { body: Some(b), .. } => Some(b.as_slice()),
-            _ => None,
-        })
+        .filter_map(|i| i.message()?.command_body())
         .collect();
     assert_eq!(bodies.len(), 4);
     assert!(bodies[1].starts_with(b"\nGlobal Settings:\n"));
@@ -165,9 +150,7 @@ fn legacy_bodies_that_start_blank_or_look_like_headers() {
         .into_iter()
         .filter(|m| get(m, "Response") == Some(b"Follows"))
     {
-        let Owned::Message { headers, .. } = m else {
-            unreachable!()
-        };
+        let headers = m.headers();
         assert_eq!(
             headers.len(),
             3,
@@ -183,13 +166,7 @@ fn output_lines_keep_blanks_and_leading_spaces() {
     let items = decode_all(&bytes, Config::default());
     let outputs: Vec<&[u8]> = messages(&items)
         .into_iter()
-        .flat_map(|m| match m {
-            Owned::Message { headers, .. } => headers
-                .iter()
-                .filter(|(k, _)| k == b"Output")
-                .map(|(_, v)| v.as_slice()),
-            _ => unreachable!(),
-        })
+        .flat_map(|m| m.message().unwrap().get_all("Output"))
         .collect();
     assert_eq!(
         outputs.len(),
@@ -216,9 +193,7 @@ fn command_output_accessor_gives_the_same_lines_for_both_forms() {
         let mut decoder = ami_proto::Decoder::new();
         let mut out = Vec::new();
         for m in messages(&items) {
-            let Owned::Message { raw, .. } = m else {
-                unreachable!()
-            };
+            let raw = m.message().unwrap().as_bytes();
             let ami_proto::Decoded::Item {
                 item: ami_proto::Item::Message(msg),
                 ..
@@ -307,10 +282,10 @@ fn event_lists_close_with_the_right_item_count() {
 fn old_queues_reply_is_a_text_item() {
     let items = decode_all(&capture("asterisk-13.38.3", "30_queue"), Config::default());
     let texts: Vec<usize> = (0..items.len())
-        .filter(|&i| matches!(items[i], Owned::Text(_)))
+        .filter(|&i| matches!(items[i], Owned::Item(OwnedItem::Text(_))))
         .collect();
     assert_eq!(texts.len(), 1);
-    let Owned::Text(text) = &items[texts[0]] else {
+    let Owned::Item(OwnedItem::Text(text)) = &items[texts[0]] else {
         unreachable!()
     };
     assert!(text.starts_with(b"support has 0 calls (max unlimited) in 'ringall' strategy"));
@@ -362,12 +337,10 @@ fn client_captures_decode_as_actions() {
         let items = decode_all(&bytes, config);
         assert!(!items.iter().any(is_error), "{}: {items:?}", path.display());
         for m in messages(&items) {
-            let Owned::Message { kind, headers, .. } = m else {
-                unreachable!()
-            };
+            let m = m.message().unwrap();
             // 54_no_action_header sends a message without Action on purpose.
             assert!(
-                *kind == Kind::Action || !headers.iter().any(|(k, _)| k == b"Action"),
+                m.kind() == Kind::Action || m.get("Action").is_none(),
                 "{}",
                 path.display()
             );

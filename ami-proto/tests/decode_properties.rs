@@ -71,10 +71,7 @@ proptest! {
     ) {
         let (name, bytes) = &corpus()[index.index(corpus().len())];
         let items = decode_all(bytes, Config::default());
-        let raws: Vec<&Vec<u8>> = items.iter().filter_map(|i| match i {
-            Owned::Message { raw, .. } => Some(raw),
-            _ => None,
-        }).collect();
+        let raws: Vec<&[u8]> = items.iter().filter_map(|i| Some(i.message()?.as_bytes())).collect();
         prop_assume!(!raws.is_empty());
         let raw = raws[pick.index(raws.len())];
         for len in 0..raw.len() {

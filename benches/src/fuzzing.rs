@@ -6,7 +6,8 @@
 //! Every function panics when a property does not hold.
 
 use ami_proto::{
-    Config, Decoded, Decoder, Error, ErrorKind, Item, Kind, Limits, LineEndings, Span,
+    Config, Decoded, Decoder, Error, ErrorKind, Item, Kind, Limits, LineEndings, Message,
+    OwnedItem, Span,
 };
 use arbitrary::{Arbitrary, Unstructured};
 
@@ -184,23 +185,8 @@ fn check_item(item: &Item<'_>, config: &Config, lent: bool) {
 /// An owned copy of everything one decoding step reported, to compare two decodings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Owned {
-    /// [`Item::Banner`].
-    Banner(Vec<u8>),
-    /// [`Item::Text`].
-    Text(Vec<u8>),
-    /// [`Item::Message`]: kind, headers in order, legacy body, truncated flag, wire bytes.
-    Message {
-        /// The message kind.
-        kind: Kind,
-        /// `(key, value)` pairs in wire order.
-        headers: Vec<(Vec<u8>, Vec<u8>)>,
-        /// The legacy Command body, if any.
-        body: Option<Vec<u8>>,
-        /// [`ami_proto::Message::is_truncated`].
-        truncated: bool,
-        /// The whole message as on the wire.
-        bytes: Vec<u8>,
-    },
+    /// A [`Decoded::Item`].
+    Item(OwnedItem),
     /// A [`Decoded::Error`].
     Error(Error),
     /// What [`Decoder::finish`] said at the end of the stream.
@@ -208,21 +194,11 @@ pub enum Owned {
 }
 
 impl Owned {
-    /// Copies an item out of the decoder's buffer.
-    pub fn from_item(item: &Item<'_>) -> Owned {
-        match item {
-            Item::Banner(line) => Owned::Banner(line.to_vec()),
-            Item::Text(text) => Owned::Text(text.to_vec()),
-            Item::Message(m) => Owned::Message {
-                kind: m.kind(),
-                headers: m
-                    .headers()
-                    .map(|h| (h.key.to_vec(), h.value.to_vec()))
-                    .collect(),
-                body: m.command_body().map(<[u8]>::to_vec),
-                truncated: m.is_truncated(),
-                bytes: m.as_bytes().to_vec(),
-            },
+    /// The message, if this is one.
+    pub fn message(&self) -> Option<Message<'_>> {
+        match self {
+            Owned::Item(OwnedItem::Message(m)) => Some(m.message()),
+            _ => None,
         }
     }
 }
@@ -242,7 +218,7 @@ pub fn decode_in_reads(decoder: &mut Decoder<'_>, data: &[u8], reads: &[usize]) 
         loop {
             match decoder.decode(&buf) {
                 Decoded::Item { item, consumed } => {
-                    out.push(Owned::from_item(&item));
+                    out.push(Owned::Item(OwnedItem::new(&item)));
                     buf.drain(..consumed);
                 }
                 Decoded::Error { error, consumed } => {
@@ -344,18 +320,17 @@ fn describe(owned: Option<&Owned>) -> String {
     };
     match owned {
         None => "nothing".to_string(),
-        Some(Owned::Banner(b)) => format!("banner \"{}\"", text(b)),
-        Some(Owned::Text(b)) => format!("text \"{}\"", text(b)),
-        Some(Owned::Message {
-            bytes,
-            body,
-            truncated,
-            ..
-        }) => format!(
-            "message \"{}\" (body: {}, truncated: {truncated})",
-            text(bytes),
-            body.as_ref().map_or(0, Vec::len)
-        ),
+        Some(Owned::Item(OwnedItem::Banner(b))) => format!("banner \"{}\"", text(b)),
+        Some(Owned::Item(OwnedItem::Text(b))) => format!("text \"{}\"", text(b)),
+        Some(Owned::Item(OwnedItem::Message(m))) => {
+            let m = m.message();
+            format!(
+                "message \"{}\" (body: {}, truncated: {})",
+                text(m.as_bytes()),
+                m.command_body().map_or(0, <[u8]>::len),
+                m.is_truncated()
+            )
+        }
         Some(other) => format!("{other:?}"),
     }
 }
@@ -448,12 +423,19 @@ pub fn encode_roundtrip(input: &EncodeInput) {
         };
         let items = decode_in_reads(&mut Decoder::with_config(config), wire, &[]);
         match &items[..] {
-            [Owned::Message {
-                kind: Kind::Action,
-                headers,
-                body: None,
-                ..
-            }, Owned::Finish(None)] => assert_eq!(headers, &expected, "{line_endings:?}"),
+            [action, Owned::Finish(None)]
+                if action
+                    .message()
+                    .is_some_and(|m| m.kind() == Kind::Action && m.command_body().is_none()) =>
+            {
+                let headers: Vec<(Vec<u8>, Vec<u8>)> = action
+                    .message()
+                    .into_iter()
+                    .flat_map(|m| m.headers())
+                    .map(|h| (h.key.to_vec(), h.value.to_vec()))
+                    .collect();
+                assert_eq!(headers, expected, "{line_endings:?}");
+            }
             other => panic!("{line_endings:?}: not one action: {other:?}"),
         }
     }
@@ -603,12 +585,9 @@ fn run_session(selector: u8, data: &[u8], read_size: usize) -> SessionLog {
         while let Some(bytes) = conn.poll_transmit() {
             let items = decode_in_reads(&mut Decoder::new(), &bytes, &[]);
             for item in &items {
-                match item {
-                    Owned::Message {
-                        kind: Kind::Action, ..
-                    }
-                    | Owned::Finish(None) => {}
-                    other => panic!("transmitted something that is not an action: {other:?}"),
+                let is_action = item.message().is_some_and(|m| m.kind() == Kind::Action);
+                if !is_action && *item != Owned::Finish(None) {
+                    panic!("transmitted something that is not an action: {item:?}");
                 }
             }
             log.sent.push(bytes);
@@ -696,10 +675,7 @@ mod tests {
             .any(|e| matches!(e, ConnEvent::Response { id, .. } if id.as_bytes() == b"cap-2"));
         assert!(ping_answered, "{:?}", log.events);
         let sent = decode_in_reads(&mut Decoder::new(), &log.sent.concat(), &[]);
-        let actions = sent
-            .iter()
-            .filter(|o| matches!(o, Owned::Message { .. }))
-            .count();
+        let actions = sent.iter().filter(|o| o.message().is_some()).count();
         assert_eq!(actions, 4, "Login, Ping, CoreShowChannels, Command");
     }
 

@@ -323,10 +323,11 @@ impl<'s> Decoder<'s> {
         loop {
             match self.state {
                 State::Banner | State::Idle => {
-                    match blank_line_len(b) {
-                        Some(0) => return Step::NeedMore,
-                        Some(n) => return Step::Skip(n),
-                        None => {}
+                    // Blank lines between items are skipped.
+                    match line_ending(b) {
+                        LineEnding::TooShort => return Step::NeedMore,
+                        LineEnding::Of(n) => return Step::Skip(n),
+                        LineEnding::No => {}
                     }
                     if self.state == State::Banner {
                         if let Some(step) = self.banner(b) {
@@ -556,22 +557,24 @@ impl<'s> Decoder<'s> {
             };
             let m = from + i;
             let after_marker = m + END_COMMAND.len();
-            let Some(line_len) = line_ending_len(&b[after_marker..]) else {
-                self.line_start = m;
-                return self.need_more(b, None);
-            };
-            if line_len == 0 {
-                from = m + 1;
-                continue;
-            }
-            let after_line = after_marker + line_len;
-            let end = match blank_line_len(&b[after_line..]) {
-                Some(0) => {
+            let after_line = match line_ending(&b[after_marker..]) {
+                LineEnding::TooShort => {
                     self.line_start = m;
                     return self.need_more(b, None);
                 }
-                Some(n) => after_line + n,
-                None => after_line,
+                LineEnding::No => {
+                    from = m + 1;
+                    continue;
+                }
+                LineEnding::Of(n) => after_marker + n,
+            };
+            let end = match line_ending(&b[after_line..]) {
+                LineEnding::TooShort => {
+                    self.line_start = m;
+                    return self.need_more(b, None);
+                }
+                LineEnding::Of(n) => after_line + n,
+                LineEnding::No => after_line,
             };
             if let Some(step) = self.exceeded(None, end) {
                 return step;
@@ -632,10 +635,10 @@ impl<'s> Decoder<'s> {
                 let mut at = from;
                 while let Some(i) = memchr::memchr(b'\n', &b[at..]) {
                     let q = at + i;
-                    match blank_line_len(&b[q + 1..]) {
-                        Some(0) => return None,
-                        Some(n) => return Some((q + 1, q + 1 + n)),
-                        None => at = q + 1,
+                    match line_ending(&b[q + 1..]) {
+                        LineEnding::TooShort => return None,
+                        LineEnding::Of(n) => return Some((q + 1, q + 1 + n)),
+                        LineEnding::No => at = q + 1,
                     }
                 }
                 None
@@ -644,25 +647,23 @@ impl<'s> Decoder<'s> {
     }
 }
 
-/// Length of the blank line (`\r\n` or `\n`) at the start of `b`: `Some(0)` when `b` is too
-/// short to tell, `None` when it does not start with one.
-#[inline]
-fn blank_line_len(b: &[u8]) -> Option<usize> {
-    match b {
-        [] | [b'\r'] => Some(0),
-        [b'\n', ..] => Some(1),
-        [b'\r', b'\n', ..] => Some(2),
-        _ => None,
-    }
+/// What the bytes at the start of a buffer are, as a line ending (`\r\n` or `\n`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineEnding {
+    /// Too few bytes to tell (none, or a lone CR).
+    TooShort,
+    /// A line ending of this many bytes.
+    Of(usize),
+    /// Not a line ending.
+    No,
 }
 
-/// Like [`blank_line_len`], but `Some(0)` also covers "not a line ending", told apart by
-/// the caller: returns `None` when `b` is too short to tell.
-fn line_ending_len(b: &[u8]) -> Option<usize> {
+#[inline]
+fn line_ending(b: &[u8]) -> LineEnding {
     match b {
-        [] | [b'\r'] => None,
-        [b'\n', ..] => Some(1),
-        [b'\r', b'\n', ..] => Some(2),
-        _ => Some(0),
+        [] | [b'\r'] => LineEnding::TooShort,
+        [b'\n', ..] => LineEnding::Of(1),
+        [b'\r', b'\n', ..] => LineEnding::Of(2),
+        _ => LineEnding::No,
     }
 }

@@ -5,20 +5,12 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use ami_proto::{Config, Decoded, Decoder, ErrorKind, Item, Kind};
+use ami_proto::{Config, Decoded, Decoder, ErrorKind, Message, OwnedItem};
 
 /// An owned copy of one decoded item (or error), comparable across runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Owned {
-    Banner(Vec<u8>),
-    Message {
-        kind: Kind,
-        headers: Vec<(Vec<u8>, Vec<u8>)>,
-        body: Option<Vec<u8>>,
-        truncated: bool,
-        raw: Vec<u8>,
-    },
-    Text(Vec<u8>),
+    Item(OwnedItem),
     Error {
         kind: ErrorKind,
         offset: u64,
@@ -27,21 +19,21 @@ pub enum Owned {
 }
 
 impl Owned {
-    pub fn from_item(item: &Item<'_>) -> Owned {
-        match item {
-            Item::Banner(b) => Owned::Banner(b.to_vec()),
-            Item::Text(t) => Owned::Text(t.to_vec()),
-            Item::Message(m) => Owned::Message {
-                kind: m.kind(),
-                headers: m
-                    .headers()
-                    .map(|h| (h.key.to_vec(), h.value.to_vec()))
-                    .collect(),
-                body: m.command_body().map(<[u8]>::to_vec),
-                truncated: m.is_truncated(),
-                raw: m.as_bytes().to_vec(),
-            },
+    /// The message, if this is one.
+    pub fn message(&self) -> Option<Message<'_>> {
+        match self {
+            Owned::Item(OwnedItem::Message(m)) => Some(m.message()),
+            _ => None,
         }
+    }
+
+    /// The headers of a message as owned `(key, value)` pairs (empty for other items).
+    pub fn headers(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        self.message()
+            .into_iter()
+            .flat_map(|m| m.headers())
+            .map(|h| (h.key.to_vec(), h.value.to_vec()))
+            .collect()
     }
 
     /// A one-line rendering for table tests: `banner "..."`, `event Key=Value|...`,
@@ -49,31 +41,26 @@ impl Owned {
     pub fn render(&self) -> String {
         let s = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
         match self {
-            Owned::Banner(b) => format!("banner {:?}", s(b)),
-            Owned::Text(t) => format!("text {:?}", s(t)),
+            Owned::Item(OwnedItem::Banner(b)) => format!("banner {:?}", s(b)),
+            Owned::Item(OwnedItem::Text(t)) => format!("text {:?}", s(t)),
             Owned::Error { kind, offset, .. } => format!("error {kind:?}@{offset}"),
-            Owned::Message {
-                kind,
-                headers,
-                body,
-                truncated,
-                ..
-            } => {
-                let mut out = format!("{kind:?}").to_lowercase();
-                for (i, (k, v)) in headers.iter().enumerate() {
+            Owned::Item(OwnedItem::Message(m)) => {
+                let m = m.message();
+                let mut out = format!("{:?}", m.kind()).to_lowercase();
+                for (i, h) in m.headers().enumerate() {
                     out.push(if i == 0 { ' ' } else { '|' });
                     write!(
                         out,
                         "{}={}",
-                        s(k),
-                        s(v).replace('\r', "\\r").replace('\n', "\\n")
+                        s(h.key),
+                        s(h.value).replace('\r', "\\r").replace('\n', "\\n")
                     )
                     .unwrap();
                 }
-                if let Some(body) = body {
+                if let Some(body) = m.command_body() {
                     write!(out, " body={:?}", s(body)).unwrap();
                 }
-                if *truncated {
+                if m.is_truncated() {
                     out.push_str(" truncated");
                 }
                 out
@@ -113,7 +100,7 @@ pub fn drain(decoder: &mut Decoder<'_>, buf: &mut Vec<u8>, out: &mut Vec<Owned>)
     loop {
         let (consumed, more) = match decoder.decode(buf) {
             Decoded::Item { item, consumed } => {
-                out.push(Owned::from_item(&item));
+                out.push(Owned::Item(OwnedItem::new(&item)));
                 (consumed, false)
             }
             Decoded::Error { error, consumed } => {
@@ -202,19 +189,10 @@ pub fn capture(version: &str, scenario: &str) -> Vec<u8> {
 
 /// The messages (not banner/text/errors) of a decoded list, with their headers.
 pub fn messages(items: &[Owned]) -> Vec<&Owned> {
-    items
-        .iter()
-        .filter(|i| matches!(i, Owned::Message { .. }))
-        .collect()
+    items.iter().filter(|i| i.message().is_some()).collect()
 }
 
 /// The value of the first header `key` of an owned message (ASCII case-insensitive).
 pub fn get<'a>(item: &'a Owned, key: &str) -> Option<&'a [u8]> {
-    match item {
-        Owned::Message { headers, .. } => headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key.as_bytes()))
-            .map(|(_, v)| v.as_slice()),
-        _ => None,
-    }
+    item.message().and_then(|m| m.get(key))
 }
