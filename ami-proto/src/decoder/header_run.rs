@@ -89,12 +89,11 @@ fn run<C: Classify>(
             // the line ends before the first one are taken here.
             let bare = m.lf & !line_ends;
             let mut ends = line_ends & (bare & bare.wrapping_neg()).wrapping_sub(1);
-            // Whether no line that ends in this window can break a limit or overflow the
-            // slots: then one test covers every line of the window.
+            // Whether no line that ends in this window can break a limit: then one test
+            // covers every line of the window.
             let window_end = block + WINDOW;
-            let within_limits = n + ends.count_ones() as usize <= slots.len()
-                && window_end <= limits.max_message
-                && window_end - line <= limits.max_line;
+            let within_limits =
+                window_end <= limits.max_message && window_end - line <= limits.max_line;
             while ends != 0 {
                 let bit = ends.trailing_zeros() as usize;
                 ends &= ends - 1;
@@ -102,10 +101,9 @@ fn run<C: Classify>(
                 let end = lf - ((crlf >> bit) & 1) as usize;
                 let next = lf + 1;
                 if end == line
+                    || n >= slots.len()
                     || !within_limits
-                        && (next - line > limits.max_line
-                            || next > limits.max_message
-                            || n >= slots.len())
+                        && (next - line > limits.max_line || next > limits.max_message)
                 {
                     break 'run line; // blank line (message end), or a limit to report
                 }
