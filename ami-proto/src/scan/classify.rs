@@ -131,13 +131,12 @@ mod avx512 {
         __m512i, _mm512_cmpeq_epi8_mask, _mm512_loadu_si512, _mm512_set1_epi8,
     };
 
-    /// Whether this CPU has AVX-512BW and the bit instructions the fast path counts and
-    /// finds bits with (`std` caches the answers). Every AVX-512 CPU has them; without
-    /// `bmi1`, `trailing_zeros` needs an extra test for zero.
+    /// Whether this CPU has AVX-512BW and the bit instructions the fast path finds bits
+    /// with (`std` caches the answers). Every AVX-512 CPU has them; without `bmi1`,
+    /// `trailing_zeros` needs an extra test for zero.
     #[inline]
     pub(super) fn available() -> bool {
         std::is_x86_feature_detected!("avx512bw")
-            && std::is_x86_feature_detected!("popcnt")
             && std::is_x86_feature_detected!("bmi1")
             && std::is_x86_feature_detected!("bmi2")
     }
@@ -146,12 +145,12 @@ mod avx512 {
     #[inline]
     pub(super) fn run<J: WithClassifier>(job: J) -> J::Output {
         // SAFETY: `dispatch` calls this only after `available()` said the CPU has
-        // AVX-512F and AVX-512BW (BW implies F), POPCNT, BMI1 and BMI2, the features
-        // `run_with` is compiled for.
+        // AVX-512F and AVX-512BW (BW implies F), BMI1 and BMI2, the features `run_with` is
+        // compiled for.
         unsafe { run_with(job) }
     }
 
-    #[target_feature(enable = "avx512f,avx512bw,popcnt,bmi1,bmi2")]
+    #[target_feature(enable = "avx512f,avx512bw,bmi1,bmi2")]
     unsafe fn run_with<J: WithClassifier>(job: J) -> J::Output {
         job.run::<Avx512>()
     }
