@@ -101,13 +101,19 @@ impl ListCollector {
     /// Takes one event from [`Connection::poll_event`](crate::Connection::poll_event).
     ///
     /// ```
-    /// use ami_proto::{Collected, Connection, ListCollector};
+    /// use ami_proto::{Collected, ConnEvent, Connection, ListCollector};
     /// let mut conn: Connection = Connection::new();
     /// conn.send("CoreShowChannels", [("A", "b")]).unwrap();
-    /// conn.handle_input(b"Response: Success\r\nActionID: ami-1\r\nEventList: start\r\n\r\n");
+    /// conn.handle_input(b"Response: Success\r\nActionID: ami-1\r\nEventList: start\r\n\r\n\
+    ///     Event: CoreShowChannel\r\nActionID: ami-1\r\nChannel: PJSIP/1\r\n\r\n\
+    ///     Event: CoreShowChannelsComplete\r\nActionID: ami-1\r\nEventList: Complete\r\nListItems: 1\r\n\r\n");
     /// let mut lists = ListCollector::new();
-    /// assert_eq!(lists.push(conn.poll_event().unwrap()), Collected::Held);
-    /// assert_eq!(lists.open(), 1);
+    /// assert_eq!(lists.push(conn.poll_event().unwrap()), Collected::Held); // the reply
+    /// assert_eq!(lists.push(conn.poll_event().unwrap()), Collected::Held); // an item
+    /// let Collected::List(list) = lists.push(conn.poll_event().unwrap()) else { panic!() };
+    /// assert_eq!(list.items.len(), 1);
+    /// let other = ConnEvent::Text(b"x".to_vec());
+    /// assert_eq!(lists.push(other.clone()), Collected::Pass(other));
     /// ```
     pub fn push(&mut self, event: ConnEvent) -> Collected {
         match event {

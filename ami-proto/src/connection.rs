@@ -460,7 +460,6 @@ impl<'a, const N: usize> Connection<'a, N> {
     }
 
     /// Bytes to write to the server, if any.
-    #[must_use]
     ///
     /// ```
     /// let mut conn: ami_proto::Connection = ami_proto::Connection::new();
@@ -468,6 +467,7 @@ impl<'a, const N: usize> Connection<'a, N> {
     /// conn.send("Ping", [("ActionID", "1")]).unwrap();
     /// assert_eq!(conn.poll_transmit().unwrap(), b"Action: Ping\r\nActionID: 1\r\n\r\n");
     /// ```
+    #[must_use]
     pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
         if self.output.is_empty() {
             None
@@ -477,12 +477,12 @@ impl<'a, const N: usize> Connection<'a, N> {
     }
 
     /// The next thing that happened, if any.
-    #[must_use]
     ///
     /// ```
     /// let mut conn: ami_proto::Connection = ami_proto::Connection::new();
     /// assert_eq!(conn.poll_event(), None);
     /// ```
+    #[must_use]
     pub fn poll_event(&mut self) -> Option<ConnEvent> {
         self.events.pop_front()
     }

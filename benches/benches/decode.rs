@@ -241,16 +241,16 @@ impl Measurement for ThreadCpuTime {
     }
 }
 
+fn run<M: Measurement>(c: Criterion<M>) {
+    let mut c = c.configure_from_args();
+    all(&mut c);
+    c.final_summary();
+}
+
 fn main() {
     if std::env::var("AMI_BENCH_CLOCK").is_ok_and(|v| v == "cpu") {
-        let mut c = Criterion::default()
-            .with_measurement(ThreadCpuTime)
-            .configure_from_args();
-        all(&mut c);
-        c.final_summary();
+        run(Criterion::default().with_measurement(ThreadCpuTime));
     } else {
-        let mut c = Criterion::default().configure_from_args();
-        all(&mut c);
-        c.final_summary();
+        run(Criterion::default());
     }
 }
