@@ -9,7 +9,11 @@
 
 use crate::message::Span;
 pub(crate) use crate::scan::classify::WINDOW;
-use crate::scan::classify::{dispatch, Classify, WithClassifier};
+use crate::scan::classify::{dispatch, prefetch, Classify, WithClassifier, PREFETCH_AHEAD};
+
+/// Bytes ahead of the run above which it prefetches: a buffer this large may not be in
+/// the cache, a socket read's is.
+const PREFETCH_ABOVE: usize = 64 * 1024;
 
 /// What the run may do.
 pub(crate) struct RunLimits {
@@ -19,9 +23,17 @@ pub(crate) struct RunLimits {
     pub(crate) lenient: bool,
 }
 
+/// Where a run stopped.
+pub(crate) struct RunEnd {
+    /// The start of the first line the run did not take.
+    pub(crate) at: usize,
+    /// The run read to the end of the buffer, so `b[at..]` holds no LF at all.
+    pub(crate) exhausted: bool,
+}
+
 /// Reads complete header lines of the message in `b` from `start` (the start of a line that
 /// is not blank, or of a later line of the message), appending their spans to
-/// `slots[*len..]`. Returns where it stopped: the start of the first line it did not take.
+/// `slots[*len..]`.
 #[inline]
 pub(crate) fn read_header_run(
     b: &[u8],
@@ -29,7 +41,7 @@ pub(crate) fn read_header_run(
     slots: &mut [Span],
     len: &mut usize,
     limits: &RunLimits,
-) -> usize {
+) -> RunEnd {
     dispatch(Run {
         b,
         start,
@@ -49,10 +61,10 @@ struct Run<'r> {
 }
 
 impl WithClassifier for Run<'_> {
-    type Output = usize;
+    type Output = RunEnd;
 
     #[inline(always)]
-    fn run<C: Classify>(self) -> usize {
+    fn run<C: Classify>(self) -> RunEnd {
         run::<C>(self.b, self.start, self.slots, self.len, self.limits)
     }
 }
@@ -64,7 +76,7 @@ fn run<C: Classify>(
     slots: &mut [Span],
     len: &mut usize,
     limits: &RunLimits,
-) -> usize {
+) -> RunEnd {
     let mut line = start;
     let mut n = *len;
     // First `:`, space or tab of the current line if it was seen in an earlier window.
@@ -72,16 +84,15 @@ fn run<C: Classify>(
     let mut block = start;
     // Bit 0 set when the byte before `block` is a CR.
     let mut cr_before = 0u64;
-    let stopped = 'run: {
+    let far = b.len() - start > PREFETCH_ABOVE;
+    let end = 'run: {
         while block < b.len() {
+            if far {
+                prefetch(b, block + PREFETCH_AHEAD);
+            }
             let m = match b.get(block..block + WINDOW) {
                 Some(window) => C::classify(window.try_into().expect("a full window")),
-                None => {
-                    // The last bytes, padded with zeros (which are of no class).
-                    let mut padded = [0u8; WINDOW];
-                    padded[..b.len() - block].copy_from_slice(&b[block..]);
-                    C::classify(&padded)
-                }
+                None => C::classify_tail(&b[block..]),
             };
             let crlf = m.lf & ((m.cr << 1) | cr_before);
             let line_ends = if limits.lenient { m.lf } else { crlf };
@@ -105,7 +116,11 @@ fn run<C: Classify>(
                     || !within_limits
                         && (next - line > limits.max_line || next > limits.max_message)
                 {
-                    break 'run line; // blank line (message end), or a limit to report
+                    // A blank line (message end), or a limit to report.
+                    break 'run RunEnd {
+                        at: line,
+                        exhausted: false,
+                    };
                 }
                 // The line's first stop byte: carried from an earlier window, else the first
                 // one in this window at or after the line start (`block + 64` if none).
@@ -113,7 +128,11 @@ fn run<C: Classify>(
                 let here = block + (m.stop & (u64::MAX << from)).trailing_zeros() as usize;
                 let stop_at = carried_stop.min(here);
                 if stop_at >= end || stop_at == line || b[stop_at] != b':' {
-                    break 'run line; // not a `Key: Value` line
+                    // Not a `Key: Value` line.
+                    break 'run RunEnd {
+                        at: line,
+                        exhausted: false,
+                    };
                 }
                 let space = usize::from(stop_at + 1 < end && b[stop_at + 1] == b' ');
                 slots[n] = Span {
@@ -127,7 +146,10 @@ fn run<C: Classify>(
                 carried_stop = usize::MAX;
             }
             if bare != 0 {
-                break 'run line;
+                break 'run RunEnd {
+                    at: line,
+                    exhausted: false,
+                };
             }
             // The current line goes on into the next window: carry its first stop byte.
             if line < block + WINDOW {
@@ -139,8 +161,12 @@ fn run<C: Classify>(
             cr_before = m.cr >> 63;
             block += WINDOW;
         }
-        line
+        // Every line end was taken and no bare LF seen: none is left after `line`.
+        RunEnd {
+            at: line,
+            exhausted: true,
+        }
     };
     *len = n;
-    stopped
+    end
 }

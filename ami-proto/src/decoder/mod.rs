@@ -390,9 +390,11 @@ impl<'s> Decoder<'s> {
             if self.lf_from <= p + header_run::WINDOW {
                 let had_headers = self.storage.len() > 0;
                 let (slots, len) = self.storage.spare(limits.max_headers);
-                p = read_header_run(b, p, slots, len, &run_limits);
+                let end = read_header_run(b, p, slots, len, &run_limits);
+                p = end.at;
                 self.line_start = p;
-                self.lf_from = p;
+                // When the run saw every byte, the general path need not look for a LF.
+                self.lf_from = if end.exhausted { b.len() } else { p };
                 if !had_headers && self.storage.len() > 0 {
                     self.classify_message(b);
                 }
