@@ -1,11 +1,12 @@
-//! Property tests: chunking never changes what comes out, and a message prefix is never an
-//! error.
+//! Property tests: chunking never changes what comes out, the fast path for header lines
+//! agrees with the general path, and a message prefix is never an error.
 
 mod support;
 
+use ami_proto::fuzzing::disable_fast_path;
 use ami_proto::{Config, Decoded, Decoder, Limits, LineEndings};
 use proptest::prelude::*;
-use support::{decode_all, decode_chunked, server_captures, Owned};
+use support::{decode_all, decode_chunked, decode_chunked_by, server_captures, Owned};
 
 fn corpus() -> &'static [(String, Vec<u8>)] {
     static FILES: std::sync::OnceLock<Vec<(String, Vec<u8>)>> = std::sync::OnceLock::new();
@@ -96,10 +97,46 @@ proptest! {
     }
 
     #[test]
+    fn the_fast_path_agrees_with_the_general_path(
+        bytes in ami_ish(),
+        config in any_config(),
+        chunks in prop::collection::vec(1usize..100, 1..8),
+    ) {
+        let mut general = Decoder::with_config(config);
+        disable_fast_path(&mut general);
+        let general = decode_chunked_by(general, &bytes, &chunks);
+        prop_assert_eq!(decode_chunked(&bytes, config, &chunks), general);
+    }
+
+    #[test]
     fn random_bytes_never_panic_and_errors_say_where(bytes in prop::collection::vec(any::<u8>(), 0..400), config in any_config()) {
         for item in decode_chunked(&bytes, config, &[3, 17]) {
             if let Owned::Error { offset, message_offset, .. } = item {
                 prop_assert!(message_offset <= offset && offset <= bytes.len() as u64);
+            }
+        }
+    }
+}
+
+/// Every capture, whole and in 1460-byte reads, in both line-ending modes: the fast path
+/// gives exactly what the general path gives.
+#[test]
+fn the_fast_path_agrees_with_the_general_path_on_every_capture() {
+    for (name, bytes) in corpus() {
+        for line_endings in [LineEndings::Crlf, LineEndings::Lenient] {
+            let config = Config {
+                line_endings,
+                ..Config::default()
+            };
+            for chunks in [&[bytes.len().max(1)][..], &[1460]] {
+                let fast = decode_chunked(bytes, config, chunks);
+                let mut general = Decoder::with_config(config);
+                disable_fast_path(&mut general);
+                let general = decode_chunked_by(general, bytes, chunks);
+                assert!(
+                    fast == general,
+                    "{name} {line_endings:?} in reads of {chunks:?}"
+                );
             }
         }
     }

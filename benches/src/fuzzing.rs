@@ -288,23 +288,34 @@ impl ChunkedInput {
 }
 
 /// `decode_chunked`: decoding in the given reads gives exactly the items, errors and end
-/// result of decoding the whole stream in one buffer.
+/// result of decoding the whole stream in one buffer, and so does the general path alone
+/// (the fast path for header lines turned off).
 pub fn decode_chunked(input: &ChunkedInput) {
     let whole = with_decoder(input.selector, |d| decode_in_reads(d, &input.data, &[]));
+    let general = with_decoder(input.selector, |d| {
+        ami_proto::fuzzing::disable_fast_path(d);
+        decode_in_reads(d, &input.data, &[])
+    });
+    compare("the general path", &whole, &general);
     let chunked = with_decoder(input.selector, |d| {
         decode_in_reads(d, &input.data, &input.reads)
     });
-    if whole != chunked {
+    compare(&format!("reads {:?}", input.reads), &whole, &chunked);
+}
+
+/// Panics, showing the first difference, unless `other` (decoded as `what` says) equals
+/// the whole-buffer result.
+fn compare(what: &str, whole: &[Owned], other: &[Owned]) {
+    if whole != other {
         let at = whole
             .iter()
-            .zip(&chunked)
+            .zip(other)
             .position(|(a, b)| a != b)
-            .unwrap_or(whole.len().min(chunked.len()));
+            .unwrap_or(whole.len().min(other.len()));
         panic!(
-            "reads {:?} differ from one buffer at item {at}:\n whole:   {}\n chunked: {}",
-            input.reads,
+            "{what} differs from one buffer at item {at}:\n whole: {}\n other: {}",
             describe(whole.get(at)),
-            describe(chunked.get(at)),
+            describe(other.get(at)),
         );
     }
 }

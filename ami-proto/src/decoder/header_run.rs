@@ -65,12 +65,18 @@ impl WithClassifier for Run<'_> {
 
     #[inline(always)]
     fn run<C: Classify>(self) -> RunEnd {
-        run::<C>(self.b, self.start, self.slots, self.len, self.limits)
+        // One copy per line-ending mode keeps the mode test out of the loop.
+        if self.limits.lenient {
+            run::<C, true>(self.b, self.start, self.slots, self.len, self.limits)
+        } else {
+            run::<C, false>(self.b, self.start, self.slots, self.len, self.limits)
+        }
     }
 }
 
+/// [`read_header_run`] with classifier `C`; `LENIENT` is `limits.lenient`.
 #[inline(always)]
-fn run<C: Classify>(
+fn run<C: Classify, const LENIENT: bool>(
     b: &[u8],
     start: usize,
     slots: &mut [Span],
@@ -95,7 +101,7 @@ fn run<C: Classify>(
                 None => C::classify_tail(&b[block..]),
             };
             let crlf = m.lf & ((m.cr << 1) | cr_before);
-            let line_ends = if limits.lenient { m.lf } else { crlf };
+            let line_ends = if LENIENT { m.lf } else { crlf };
             // A bare LF is value text or a legacy body: the general path decides, so only
             // the line ends before the first one are taken here.
             let bare = m.lf & !line_ends;
@@ -105,30 +111,34 @@ fn run<C: Classify>(
             let window_end = block + WINDOW;
             let within_limits =
                 window_end <= limits.max_message && window_end - line <= limits.max_line;
+            // The stop bytes of this window from the current line on; those of each line
+            // taken are cleared with it.
+            let mut stops = m.stop & (u64::MAX << line.saturating_sub(block));
             while ends != 0 {
                 let bit = ends.trailing_zeros() as usize;
                 ends &= ends - 1;
                 let lf = block + bit;
-                let end = lf - ((crlf >> bit) & 1) as usize;
+                let end = if LENIENT {
+                    lf - ((crlf >> bit) & 1) as usize
+                } else {
+                    lf - 1
+                };
                 let next = lf + 1;
-                if end == line
-                    || n >= slots.len()
+                if n >= slots.len()
                     || !within_limits
                         && (next - line > limits.max_line || next > limits.max_message)
                 {
-                    // A blank line (message end), or a limit to report.
+                    // A limit to report.
                     break 'run RunEnd {
                         at: line,
                         exhausted: false,
                     };
                 }
                 // The line's first stop byte: carried from an earlier window, else the first
-                // one in this window at or after the line start (`block + 64` if none).
-                let from = line.saturating_sub(block);
-                let here = block + (m.stop & (u64::MAX << from)).trailing_zeros() as usize;
-                let stop_at = carried_stop.min(here);
+                // one left in this window (`block + 64` if none).
+                let stop_at = carried_stop.min(block + stops.trailing_zeros() as usize);
                 if stop_at >= end || stop_at == line || b[stop_at] != b':' {
-                    // Not a `Key: Value` line.
+                    // Not a `Key: Value` line, or a blank one (the message end).
                     break 'run RunEnd {
                         at: line,
                         exhausted: false,
@@ -144,6 +154,7 @@ fn run<C: Classify>(
                 n += 1;
                 line = next;
                 carried_stop = usize::MAX;
+                stops &= (u64::MAX << bit) << 1;
             }
             if bare != 0 {
                 break 'run RunEnd {
@@ -151,12 +162,10 @@ fn run<C: Classify>(
                     exhausted: false,
                 };
             }
-            // The current line goes on into the next window: carry its first stop byte.
-            if line < block + WINDOW {
-                let stops = m.stop & (u64::MAX << line.saturating_sub(block));
-                if stops != 0 {
-                    carried_stop = carried_stop.min(block + stops.trailing_zeros() as usize);
-                }
+            // The current line goes on into the next window: carry its first stop byte
+            // (`stops` holds only its stop bytes now).
+            if stops != 0 {
+                carried_stop = carried_stop.min(block + stops.trailing_zeros() as usize);
             }
             cr_before = m.cr >> 63;
             block += WINDOW;

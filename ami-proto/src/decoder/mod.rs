@@ -115,6 +115,9 @@ pub struct Decoder<'s> {
     follows: bool,
     kind: Kind,
     blank_finder: memmem::Finder<'static>,
+    /// Whether header lines may take the fast path (off only to test it against the
+    /// general path, see [`crate::fuzzing::disable_fast_path`]).
+    fast_path: bool,
 }
 
 #[cfg(feature = "alloc")]
@@ -157,7 +160,13 @@ impl<'s> Decoder<'s> {
             follows: false,
             kind: Kind::Other,
             blank_finder: memmem::Finder::new(b"\n\r\n"),
+            fast_path: true,
         }
+    }
+
+    /// Turns the fast path off, for [`crate::fuzzing::disable_fast_path`].
+    pub(crate) fn disable_fast_path(&mut self) {
+        self.fast_path = false;
     }
 
     /// The settings in force.
@@ -387,7 +396,7 @@ impl<'s> Decoder<'s> {
             // The fast path takes every plain header line it can. It restarts at the line
             // start, so not when more than one window of the line was already scanned:
             // rescanning a long line at every read would make the cost quadratic.
-            if self.lf_from <= p + header_run::WINDOW {
+            if self.fast_path && self.lf_from <= p + header_run::WINDOW {
                 let had_headers = self.storage.len() > 0;
                 let (slots, len) = self.storage.spare(limits.max_headers);
                 let end = read_header_run(b, p, slots, len, &run_limits);

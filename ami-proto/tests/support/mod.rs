@@ -72,7 +72,11 @@ impl Owned {
 /// Decodes `bytes` delivered in pieces whose sizes cycle through `chunks` (like socket
 /// reads), keeping unconsumed bytes exactly as a real caller would, then calls `finish`.
 pub fn decode_chunked(bytes: &[u8], config: Config, chunks: &[usize]) -> Vec<Owned> {
-    let mut decoder = Decoder::with_config(config);
+    decode_chunked_by(Decoder::with_config(config), bytes, chunks)
+}
+
+/// [`decode_chunked`] with a given decoder.
+pub fn decode_chunked_by(mut decoder: Decoder<'_>, bytes: &[u8], chunks: &[usize]) -> Vec<Owned> {
     let mut out = Vec::new();
     let mut buf: Vec<u8> = Vec::new();
     let mut fed = 0;
