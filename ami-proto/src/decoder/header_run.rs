@@ -23,12 +23,37 @@ pub(crate) struct RunLimits {
     pub(crate) lenient: bool,
 }
 
+/// Where a run starts: at a line start, or where an earlier run on the same line ran out of
+/// bytes, so that a line arriving in many reads is classified only once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RunStart {
+    /// The start of the current line.
+    pub(crate) line: usize,
+    /// Where to classify from: `line`, or the end of the bytes an earlier run saw.
+    pub(crate) scan_from: usize,
+    /// The first `:`, space or tab in `line..scan_from`, if any (else `usize::MAX`); there
+    /// is no LF in those bytes.
+    pub(crate) first_stop: usize,
+}
+
+impl RunStart {
+    /// A run from the start of the line at `line`.
+    pub(crate) fn at_line(line: usize) -> Self {
+        RunStart {
+            line,
+            scan_from: line,
+            first_stop: usize::MAX,
+        }
+    }
+}
+
 /// Where a run stopped.
 pub(crate) struct RunEnd {
     /// The start of the first line the run did not take.
     pub(crate) at: usize,
-    /// The run read to the end of the buffer, so `b[at..]` holds no LF at all.
-    pub(crate) exhausted: bool,
+    /// The run read to the end of the buffer: `b[at..]` holds no LF at all, and a later
+    /// run with more bytes can go on from here.
+    pub(crate) resume: Option<RunStart>,
 }
 
 /// Reads complete header lines of the message in `b` from `start` (the start of a line that
@@ -37,7 +62,7 @@ pub(crate) struct RunEnd {
 #[inline]
 pub(crate) fn read_header_run(
     b: &[u8],
-    start: usize,
+    start: RunStart,
     slots: &mut [Span],
     len: &mut usize,
     limits: &RunLimits,
@@ -54,7 +79,7 @@ pub(crate) fn read_header_run(
 /// The arguments of [`read_header_run`], to run with the CPU's best classifier.
 struct Run<'r> {
     b: &'r [u8],
-    start: usize,
+    start: RunStart,
     slots: &'r mut [Span],
     len: &'r mut usize,
     limits: &'r RunLimits,
@@ -78,19 +103,19 @@ impl WithClassifier for Run<'_> {
 #[inline(always)]
 fn run<C: Classify, const LENIENT: bool>(
     b: &[u8],
-    start: usize,
+    start: RunStart,
     slots: &mut [Span],
     len: &mut usize,
     limits: &RunLimits,
 ) -> RunEnd {
-    let mut line = start;
+    let mut line = start.line;
     let mut n = *len;
     // First `:`, space or tab of the current line if it was seen in an earlier window.
-    let mut carried_stop = usize::MAX;
-    let mut block = start;
-    // Bit 0 set when the byte before `block` is a CR.
-    let mut cr_before = 0u64;
-    let far = b.len() - start > PREFETCH_ABOVE;
+    let mut carried_stop = start.first_stop;
+    let mut block = start.scan_from;
+    // Bit 0 set when the byte before `block` is a CR (of the current line).
+    let mut cr_before = u64::from(block > line && b[block - 1] == b'\r');
+    let far = b.len() - block > PREFETCH_ABOVE;
     let end = 'run: {
         while block < b.len() {
             if far {
@@ -131,7 +156,7 @@ fn run<C: Classify, const LENIENT: bool>(
                     // A limit to report.
                     break 'run RunEnd {
                         at: line,
-                        exhausted: false,
+                        resume: None,
                     };
                 }
                 // The line's first stop byte: carried from an earlier window, else the first
@@ -141,7 +166,7 @@ fn run<C: Classify, const LENIENT: bool>(
                     // Not a `Key: Value` line, or a blank one (the message end).
                     break 'run RunEnd {
                         at: line,
-                        exhausted: false,
+                        resume: None,
                     };
                 }
                 let space = usize::from(stop_at + 1 < end && b[stop_at + 1] == b' ');
@@ -159,7 +184,7 @@ fn run<C: Classify, const LENIENT: bool>(
             if bare != 0 {
                 break 'run RunEnd {
                     at: line,
-                    exhausted: false,
+                    resume: None,
                 };
             }
             // The current line goes on into the next window: carry its first stop byte
@@ -173,7 +198,11 @@ fn run<C: Classify, const LENIENT: bool>(
         // Every line end was taken and no bare LF seen: none is left after `line`.
         RunEnd {
             at: line,
-            exhausted: true,
+            resume: Some(RunStart {
+                line,
+                scan_from: b.len(),
+                first_stop: carried_stop,
+            }),
         }
     };
     *len = n;

@@ -10,7 +10,7 @@ use crate::config::{Config, Limits, LineEndings};
 use crate::error::{Error, ErrorKind};
 use crate::message::{Kind, Message, Span};
 use crate::scan::{find_lf, header_colon};
-use header_run::{read_header_run, RunLimits};
+use header_run::{read_header_run, RunLimits, RunStart};
 use storage::Storage;
 
 /// The end of a legacy Command body.
@@ -111,6 +111,8 @@ pub struct Decoder<'s> {
     line_start: usize,
     /// Where to resume looking for the current line's LF (bare LFs already passed over).
     lf_from: usize,
+    /// Where the fast path can go on with the current line, when it ran out of bytes on it.
+    resume: Option<RunStart>,
     /// The message is a `Response: Follows` reply.
     follows: bool,
     kind: Kind,
@@ -157,6 +159,7 @@ impl<'s> Decoder<'s> {
             stream_pos: 0,
             line_start: 0,
             lf_from: 0,
+            resume: None,
             follows: false,
             kind: Kind::Other,
             blank_finder: memmem::Finder::new(b"\n\r\n"),
@@ -242,6 +245,7 @@ impl<'s> Decoder<'s> {
         self.state = State::Idle;
         self.line_start = 0;
         self.lf_from = 0;
+        self.resume = None;
         if skipping || rest.iter().all(|&b| b == b'\r' || b == b'\n') {
             self.stream_pos += rest.len() as u64;
             return None;
@@ -260,12 +264,14 @@ impl<'s> Decoder<'s> {
         self.state = State::Idle;
         self.line_start = 0;
         self.lf_from = 0;
+        self.resume = None;
     }
 
     fn begin_skip(&mut self) {
         self.state = State::Skip;
         self.line_start = 0;
         self.lf_from = 0;
+        self.resume = None;
     }
 
     fn error(&self, kind: ErrorKind, at: usize) -> Step {
@@ -393,17 +399,23 @@ impl<'s> Decoder<'s> {
         };
         loop {
             let mut p = self.line_start;
-            // The fast path takes every plain header line it can. It restarts at the line
-            // start, so not when more than one window of the line was already scanned:
-            // rescanning a long line at every read would make the cost quadratic.
-            if self.fast_path && self.lf_from <= p + header_run::WINDOW {
+            // The fast path takes every plain header line it can. It goes on where it ran
+            // out of bytes last time, or else starts at the line start, but not when the
+            // general path already scanned more than one window of the line: rescanning a
+            // long line at every read would make the cost quadratic.
+            let resume = self
+                .resume
+                .filter(|r| r.line == p && r.scan_from <= b.len());
+            if self.fast_path && (resume.is_some() || self.lf_from <= p + header_run::WINDOW) {
                 let had_headers = self.storage.len() > 0;
                 let (slots, len) = self.storage.spare(limits.max_headers);
-                let end = read_header_run(b, p, slots, len, &run_limits);
+                let start = resume.unwrap_or(RunStart::at_line(p));
+                let end = read_header_run(b, start, slots, len, &run_limits);
                 p = end.at;
                 self.line_start = p;
                 // When the run saw every byte, the general path need not look for a LF.
-                self.lf_from = if end.exhausted { b.len() } else { p };
+                self.lf_from = if end.resume.is_some() { b.len() } else { p };
+                self.resume = end.resume;
                 if !had_headers && self.storage.len() > 0 {
                     self.classify_message(b);
                 }
