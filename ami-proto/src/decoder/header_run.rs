@@ -3,9 +3,11 @@
 //! line ends, so a line costs a few bit operations instead of a scan of its bytes.
 //!
 //! It only ever accepts a line that the general path in `decoder/mod.rs` would accept with
-//! the same span. Whatever it is unsure of (a blank line, a bare LF, a line without a valid
-//! colon, a limit, a line cut off by the end of the buffer) it leaves to the general path
-//! by stopping at the start of that line.
+//! the same span (tests and the `decode_chunked` fuzz target compare the two, see
+//! `fuzzing::disable_fast_path`). Whatever it is unsure of (a blank line, a bare LF, a line
+//! without a valid colon, a limit) it leaves to the general path by stopping at the start
+//! of that line. A line cut off by the end of the buffer is left too, with a [`RunStart`]
+//! that lets the next call go on from the first byte not yet classified.
 
 use crate::message::Span;
 pub(crate) use crate::scan::classify::WINDOW;
