@@ -2,8 +2,9 @@
 //! window is of that class.
 //!
 //! This file holds the crate's only `unsafe` code: SSE2 (every x86_64 CPU has it) and, when
-//! `std` can detect it at run time, AVX-512BW. [`classify_portable`] is the reference every
-//! SIMD version must equal; the unit tests below and the fuzz targets check it byte for byte.
+//! `std` can detect it at run time, AVX-512BW (with a masked load for a buffer's last bytes),
+//! plus a prefetch hint. [`classify_portable`] is the reference every SIMD version must
+//! equal; the unit tests below and the fuzz targets check it byte for byte.
 //!
 //! Code that classifies many windows is written once, generic over [`Classify`], and run
 //! through [`dispatch`], which picks the fastest classifier of this CPU and compiles that
