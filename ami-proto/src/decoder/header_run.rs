@@ -58,6 +58,13 @@ pub(crate) struct RunEnd {
     pub(crate) resume: Option<RunStart>,
 }
 
+impl RunEnd {
+    /// Stopped at the line starting at `at`, which the general path must read.
+    fn before_line(at: usize) -> Self {
+        RunEnd { at, resume: None }
+    }
+}
+
 /// Reads complete header lines of the message in `b` from `start` (the start of a line that
 /// is not blank, or of a later line of the message), appending their spans to
 /// `slots[*len..]`.
@@ -156,20 +163,14 @@ fn run<C: Classify, const LENIENT: bool>(
                         && (next - line > limits.max_line || next > limits.max_message)
                 {
                     // A limit to report.
-                    break 'run RunEnd {
-                        at: line,
-                        resume: None,
-                    };
+                    break 'run RunEnd::before_line(line);
                 }
                 // The line's first stop byte: carried from an earlier window, else the first
                 // one left in this window (`block + 64` if none).
                 let stop_at = carried_stop.min(block + stops.trailing_zeros() as usize);
                 if stop_at >= end || stop_at == line || b[stop_at] != b':' {
                     // Not a `Key: Value` line, or a blank one (the message end).
-                    break 'run RunEnd {
-                        at: line,
-                        resume: None,
-                    };
+                    break 'run RunEnd::before_line(line);
                 }
                 let space = usize::from(stop_at + 1 < end && b[stop_at + 1] == b' ');
                 slots[n] = Span {
@@ -184,10 +185,7 @@ fn run<C: Classify, const LENIENT: bool>(
                 stops &= (u64::MAX << bit) << 1;
             }
             if bare != 0 {
-                break 'run RunEnd {
-                    at: line,
-                    resume: None,
-                };
+                break 'run RunEnd::before_line(line);
             }
             // The current line goes on into the next window: carry its first stop byte
             // (`stops` holds only its stop bytes now).
