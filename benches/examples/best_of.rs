@@ -3,15 +3,16 @@
 //! repetitions is the least disturbed one.
 //!
 //! `cargo run --release -p benches --example best_of -- FILE MODE...` where FILE is a capture
-//! or `generated` (the 64 MiB busy-PBX stream) and MODE is `memmem`, `whole` or a read size
-//! in bytes. Prints one line per mode: the best throughput in GB/s (10^9 bytes/s) of
-//! max(10, 10^9 / FILE length) repetitions.
+//! or `generated` (the 64 MiB busy-PBX stream) and MODE is one of `decode_once`'s, e.g.
+//! `memmem`, `whole`, `reads:4096` (see [`benches::visit::run_loop`]). Prints one line per
+//! mode: the best throughput in GB/s (10^9 bytes/s) of max(10, 10^9 / FILE length)
+//! repetitions.
 
 use std::hint::black_box;
 use std::time::Instant;
 
 use benches::generate::{busy_pbx_stream, DEFAULT_LEN};
-use benches::visit::{count_blank_lines, sum_header_lengths};
+use benches::visit::run_loop;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,16 +26,11 @@ fn main() {
     };
     let repetitions = 10.max(1_000_000_000 / data.len().max(1));
     for mode in modes {
-        let run = || match mode.as_str() {
-            "memmem" => count_blank_lines(black_box(&data)),
-            "whole" => sum_header_lengths(black_box(&data), usize::MAX),
-            size => sum_header_lengths(black_box(&data), size.parse().expect("a read size")),
-        };
         let mut best = f64::MAX;
         let mut result = 0;
         for _ in 0..repetitions {
             let start = Instant::now();
-            result = run();
+            result = run_loop(mode, black_box(&data));
             best = best.min(start.elapsed().as_secs_f64());
         }
         println!(

@@ -2,11 +2,8 @@
 //! machine load: `valgrind --tool=callgrind target/release/examples/decode_once MODE FILE`.
 //!
 //! MODE: `read` (only read the file), `memmem`, `lines`, `whole`, `reads:N`, `copy:N`,
-//! `typed`. Prints the loop's result so it cannot be optimised away.
-
-use benches::visit::{
-    copy_in_reads, count_blank_lines, split_lines_and_colons, sum_header_lengths, type_every_event,
-};
+//! `typed` (see [`benches::visit::run_loop`]). Prints the loop's result so it cannot be
+//! optimised away.
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -15,17 +12,5 @@ fn main() {
         std::process::exit(2);
     };
     let data = std::fs::read(file).expect("reading FILE");
-    let result = match mode.split_once(':') {
-        Some(("reads", n)) => sum_header_lengths(&data, n.parse().expect("N")),
-        Some(("copy", n)) => copy_in_reads(&data, n.parse().expect("N")),
-        _ => match mode.as_str() {
-            "read" => data.len(),
-            "memmem" => count_blank_lines(&data),
-            "lines" => split_lines_and_colons(&data),
-            "whole" => sum_header_lengths(&data, usize::MAX),
-            "typed" => type_every_event(&data, usize::MAX).1,
-            other => panic!("unknown mode {other}"),
-        },
-    };
-    println!("{mode}: {result}");
+    println!("{mode}: {}", benches::visit::run_loop(mode, &data));
 }

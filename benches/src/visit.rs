@@ -119,6 +119,26 @@ pub fn type_every_event(data: &[u8], read_size: usize) -> (usize, usize) {
     (events, typed)
 }
 
+/// Runs the loop named `mode` once over `data` and returns its result, for the examples
+/// that time or count one loop: `read` (nothing, the length), `memmem`, `lines`, `whole`,
+/// `reads:N` (decode in reads of N bytes), `copy:N` (the read loop alone), `typed` (typed
+/// events). Panics on any other name.
+pub fn run_loop(mode: &str, data: &[u8]) -> usize {
+    let size = |n: &str| n.parse().expect("a read size N");
+    match mode.split_once(':') {
+        Some(("reads", n)) => sum_header_lengths(data, size(n)),
+        Some(("copy", n)) => copy_in_reads(data, size(n)),
+        _ => match mode {
+            "read" => data.len(),
+            "memmem" => count_blank_lines(data),
+            "lines" => split_lines_and_colons(data),
+            "whole" => sum_header_lengths(data, usize::MAX),
+            "typed" => type_every_event(data, usize::MAX).1,
+            other => panic!("unknown mode {other}"),
+        },
+    }
+}
+
 /// Baseline: count the blank lines (`\r\n\r\n`) that end messages with `memchr::memmem`,
 /// the least work any framing must do.
 pub fn count_blank_lines(data: &[u8]) -> usize {
