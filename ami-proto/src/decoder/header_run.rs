@@ -53,16 +53,42 @@ impl RunStart {
 pub(crate) struct RunEnd {
     /// The start of the first line the run did not take.
     pub(crate) at: usize,
-    /// The run read to the end of the buffer: `b[at..]` holds no LF at all, and a later
-    /// run with more bytes can go on from here.
-    pub(crate) resume: Option<RunStart>,
+    /// Set when the run read to the end of the buffer (`b[at..]` holds no LF at all): the
+    /// first `:`, space or tab in `b[at..]` (`usize::MAX` if none), which a later run with
+    /// more bytes needs to go on from here (see [`RunEnd::left`]).
+    pub(crate) ran_out: Option<usize>,
 }
 
 impl RunEnd {
     /// Stopped at the line starting at `at`, which the general path must read.
     fn before_line(at: usize) -> Self {
-        RunEnd { at, resume: None }
+        RunEnd { at, ran_out: None }
     }
+
+    /// What this run, over the buffer `b`, leaves for the next one on the same message.
+    ///
+    /// The run hands back two words rather than a [`RunLeft`]: copying a larger returned
+    /// struct out of memory just written stalled small reads.
+    pub(crate) fn left(&self, b: &[u8]) -> RunLeft {
+        match self.ran_out {
+            Some(first_stop) => RunLeft::Resume(RunStart {
+                line: self.at,
+                scan_from: b.len(),
+                first_stop,
+            }),
+            None => RunLeft::Stopped(self.at),
+        }
+    }
+}
+
+/// What a run left at the line it ended in, kept by the decoder for the next run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RunLeft {
+    /// It ran out of bytes in the line `RunStart::line`: a later run goes on from here.
+    Resume(RunStart),
+    /// It stopped at the start of this line, which the general path must read: running
+    /// again there would only stop again.
+    Stopped(usize),
 }
 
 /// Reads complete header lines of the message in `b` from `start` (the start of a line that
@@ -198,11 +224,7 @@ fn run<C: Classify, const LENIENT: bool>(
         // Every line end was taken and no bare LF seen: none is left after `line`.
         RunEnd {
             at: line,
-            resume: Some(RunStart {
-                line,
-                scan_from: b.len(),
-                first_stop: carried_stop,
-            }),
+            ran_out: Some(carried_stop),
         }
     };
     *len = n;

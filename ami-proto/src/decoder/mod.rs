@@ -10,7 +10,7 @@ use crate::config::{Config, Limits, LineEndings};
 use crate::error::{Error, ErrorKind};
 use crate::message::{Kind, Message, Span};
 use crate::scan::{find_lf, header_colon};
-use header_run::{read_header_run, RunLimits, RunStart};
+use header_run::{read_header_run, RunLeft, RunLimits, RunStart};
 use storage::Storage;
 
 /// The end of a legacy Command body.
@@ -111,8 +111,9 @@ pub struct Decoder<'s> {
     line_start: usize,
     /// Where to resume looking for the current line's LF (bare LFs already passed over).
     lf_from: usize,
-    /// Where the fast path can go on with the current line, when it ran out of bytes on it.
-    resume: Option<RunStart>,
+    /// What the fast path's last run left at the line it ended in (it applies only while
+    /// that line is the current one).
+    last_run: Option<RunLeft>,
     /// The message is a `Response: Follows` reply.
     follows: bool,
     kind: Kind,
@@ -159,7 +160,7 @@ impl<'s> Decoder<'s> {
             stream_pos: 0,
             line_start: 0,
             lf_from: 0,
-            resume: None,
+            last_run: None,
             follows: false,
             kind: Kind::Other,
             blank_finder: memmem::Finder::new(b"\n\r\n"),
@@ -185,6 +186,23 @@ impl<'s> Decoder<'s> {
     /// Decodes the next item from `buf`, which must hold the bytes not yet consumed (the
     /// same ones as last time, plus any new ones after them).
     pub fn decode<'a>(&'a mut self, buf: &'a [u8]) -> Decoded<'a> {
+        // The lane most small reads take: the buffer still ends inside a header line.
+        // Kept apart from the state machine so that it costs little more than the fast
+        // path itself; whatever else happens, the state machine goes on from where it left.
+        if self.state == State::Headers {
+            if let Some(start) = self.run_start(buf) {
+                if let Some(Step::NeedMore) = self.run_headers(buf, start) {
+                    return Decoded::NeedMore { consumed: 0 };
+                }
+            }
+        }
+        self.decode_items(buf)
+    }
+
+    /// [`decode`](Self::decode) through the state machine. Not inlined, to keep the lane
+    /// in front of it short.
+    #[inline(never)]
+    fn decode_items<'a>(&'a mut self, buf: &'a [u8]) -> Decoded<'a> {
         let mut base = 0;
         loop {
             let rest = &buf[base..];
@@ -245,7 +263,7 @@ impl<'s> Decoder<'s> {
         self.state = State::Idle;
         self.line_start = 0;
         self.lf_from = 0;
-        self.resume = None;
+        self.last_run = None;
         if skipping || rest.iter().all(|&b| b == b'\r' || b == b'\n') {
             self.stream_pos += rest.len() as u64;
             return None;
@@ -264,14 +282,14 @@ impl<'s> Decoder<'s> {
         self.state = State::Idle;
         self.line_start = 0;
         self.lf_from = 0;
-        self.resume = None;
+        self.last_run = None;
     }
 
     fn begin_skip(&mut self) {
         self.state = State::Skip;
         self.line_start = 0;
         self.lf_from = 0;
-        self.resume = None;
+        self.last_run = None;
     }
 
     fn error(&self, kind: ErrorKind, at: usize) -> Step {
@@ -391,35 +409,14 @@ impl<'s> Decoder<'s> {
     #[inline]
     fn headers(&mut self, b: &[u8]) -> Option<Step> {
         let lenient = self.config.line_endings == LineEndings::Lenient;
-        let limits = self.config.limits;
-        let run_limits = RunLimits {
-            max_line: limits.max_line,
-            max_message: limits.max_message,
-            lenient,
-        };
+        let max_headers = self.config.limits.max_headers;
         loop {
-            let mut p = self.line_start;
-            // The fast path takes every plain header line it can. It goes on where it ran
-            // out of bytes last time, or else starts at the line start, but not when the
-            // general path already scanned more than one window of the line: rescanning a
-            // long line at every read would make the cost quadratic.
-            let resume = self
-                .resume
-                .filter(|r| r.line == p && r.scan_from <= b.len());
-            if self.fast_path && (resume.is_some() || self.lf_from <= p + header_run::WINDOW) {
-                let had_headers = self.storage.len() > 0;
-                let (slots, len) = self.storage.spare(limits.max_headers);
-                let start = resume.unwrap_or(RunStart::at_line(p));
-                let end = read_header_run(b, start, slots, len, &run_limits);
-                p = end.at;
-                self.line_start = p;
-                // When the run saw every byte, the general path need not look for a LF.
-                self.lf_from = if end.resume.is_some() { b.len() } else { p };
-                self.resume = end.resume;
-                if !had_headers && self.storage.len() > 0 {
-                    self.classify_message(b);
+            if let Some(start) = self.run_start(b) {
+                if let Some(step) = self.run_headers(b, start) {
+                    return Some(step);
                 }
             }
+            let p = self.line_start;
             let in_message = self.storage.len() > 0;
             if in_message {
                 // A blank line (or the `\r\n\n` ending some modules write) ends the message;
@@ -473,7 +470,7 @@ impl<'s> Decoder<'s> {
                 value_start: value_start as u32,
                 value_end: end as u32,
             };
-            if let Err(kind) = self.storage.push(span, limits.max_headers) {
+            if let Err(kind) = self.storage.push(span, max_headers) {
                 return Some(self.error(kind, p));
             }
             if !in_message {
@@ -482,6 +479,53 @@ impl<'s> Decoder<'s> {
             self.line_start = next;
             self.lf_from = next;
         }
+    }
+
+    /// Where the fast path may start on the line at `line_start`: where it ran out of
+    /// bytes last time, or else the line start, but not when the general path already
+    /// scanned more than one window of the line (rescanning a long line at every read would
+    /// make the cost quadratic).
+    #[inline]
+    fn run_start(&self, b: &[u8]) -> Option<RunStart> {
+        let p = self.line_start;
+        match self.last_run {
+            _ if !self.fast_path => None,
+            Some(RunLeft::Resume(r)) if r.line == p && r.scan_from <= b.len() => Some(r),
+            Some(RunLeft::Stopped(line)) if line == p => None,
+            _ => (self.lf_from <= p + header_run::WINDOW).then(|| RunStart::at_line(p)),
+        }
+    }
+
+    /// Takes every plain header line it can from `start` with the fast path, leaving the
+    /// rest of the message to the general path. `Some` when the buffer ends inside a line
+    /// that is still arriving (no LF after it, and it does not start with what may be a
+    /// blank line's CR): the usual end of a small read.
+    #[inline(always)]
+    fn run_headers(&mut self, b: &[u8], start: RunStart) -> Option<Step> {
+        let limits = self.config.limits;
+        let run_limits = RunLimits {
+            max_line: limits.max_line,
+            max_message: limits.max_message,
+            lenient: self.config.line_endings == LineEndings::Lenient,
+        };
+        let had_headers = self.storage.len() > 0;
+        let (slots, len) = self.storage.spare(limits.max_headers);
+        let end = read_header_run(b, start, slots, len, &run_limits);
+        let p = end.at;
+        self.line_start = p;
+        let left = end.left(b);
+        self.last_run = Some(left);
+        // When the run saw every byte, the general path need not look for a LF.
+        let ran_out = matches!(left, RunLeft::Resume(_));
+        self.lf_from = if ran_out { b.len() } else { p };
+        let in_message = self.storage.len() > 0;
+        if !had_headers && in_message {
+            self.classify_message(b);
+        }
+        if ran_out && b.get(p).is_some_and(|&c| c != b'\r') {
+            return Some(self.need_more(b, self.line_limited(p, in_message)));
+        }
+        None
     }
 
     /// Sets the message kind, and whether it is a legacy Command reply, from its first

@@ -79,8 +79,9 @@ pub(crate) trait WithClassifier {
     fn run<C: Classify>(self) -> Self::Output;
 }
 
-/// Runs `job` with the fastest classifier this CPU supports.
-#[inline]
+/// Runs `job` with the fastest classifier this CPU supports. Always inlined: as a call of
+/// its own it cost small reads a second prologue.
+#[inline(always)]
 pub(crate) fn dispatch<J: WithClassifier>(job: J) -> J::Output {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     if avx512::available() {
@@ -169,7 +170,7 @@ mod avx512 {
     /// Whether this CPU has AVX-512BW and the bit instructions the fast path finds bits
     /// with (`std` caches the answers). Every AVX-512 CPU has them; without `bmi1`,
     /// `trailing_zeros` needs an extra test for zero.
-    #[inline]
+    #[inline(always)]
     pub(super) fn available() -> bool {
         std::is_x86_feature_detected!("avx512bw")
             && std::is_x86_feature_detected!("bmi1")
@@ -177,7 +178,7 @@ mod avx512 {
     }
 
     /// Runs `job` compiled with AVX-512BW.
-    #[inline]
+    #[inline(always)]
     pub(super) fn run<J: WithClassifier>(job: J) -> J::Output {
         // SAFETY: `dispatch` calls this only after `available()` said the CPU has
         // AVX-512F and AVX-512BW (BW implies F), BMI1 and BMI2, the features `run_with` is
