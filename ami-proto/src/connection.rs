@@ -9,6 +9,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::action_id::{ActionId, ActionIdAllocator};
+use crate::config::Config;
 use crate::decoder::{Decoded, Decoder, Item};
 use crate::encode::{ActionWriter, EncodeError};
 use crate::error::Error;
@@ -229,8 +230,23 @@ impl<'a, const N: usize> Connection<'a, N> {
     /// assert_eq!(conn.send("Ping", [("A", "b")]).unwrap().as_bytes(), b"x-1");
     /// ```
     pub fn with_ids(ids: ActionIdAllocator) -> Self {
+        Connection::with_config(ids, Config::default())
+    }
+
+    /// A connection that takes its ActionIDs from `ids` and decodes what the server sends
+    /// with `config`: its limits, or bare-LF line endings for a proxy or a test server.
+    ///
+    /// ```
+    /// use ami_proto::{ActionIdAllocator, Config, ConnEvent, Connection, LineEndings};
+    /// let config = Config { line_endings: LineEndings::Lenient, ..Config::default() };
+    /// let mut conn: Connection = Connection::with_config(ActionIdAllocator::default(), config);
+    /// conn.handle_input(b"Asterisk Call Manager/12.0.0\nEvent: FullyBooted\n\n");
+    /// assert!(matches!(conn.poll_event(), Some(ConnEvent::Banner(_))));
+    /// assert!(matches!(conn.poll_event(), Some(ConnEvent::Event(_))));
+    /// ```
+    pub fn with_config(ids: ActionIdAllocator, config: Config) -> Self {
         Connection {
-            decoder: Decoder::new(),
+            decoder: Decoder::with_config(config),
             input: Vec::new(),
             output: Vec::new(),
             ids,

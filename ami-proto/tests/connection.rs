@@ -6,8 +6,8 @@
 mod replay;
 
 use ami_proto::{
-    ActionIdAllocator, Collected, ConnEvent, ConnState, Connection, Credentials, Decoded, Decoder,
-    Item, ListCollector, ListEnd, ListShape, LoginFailure,
+    ActionIdAllocator, Collected, Config, ConnEvent, ConnState, Connection, Credentials, Decoded,
+    Decoder, ErrorKind, Item, Limits, ListCollector, ListEnd, ListShape, LoginFailure,
 };
 use replay::{Request, Step, Transcript};
 use std::collections::HashMap;
@@ -343,4 +343,40 @@ fn secret_never_in_debug_even_while_queued() {
         wire.windows(12).any(|w| w == b"s3cr3t-value"),
         "but it is sent"
     );
+}
+
+#[test]
+fn decodes_with_the_config_it_was_given() {
+    let big_event = format!("Event: VarSet\r\nValue: {}\r\n\r\n", "x".repeat(100));
+    let events_of = |conn: &mut Connection| {
+        conn.handle_input(b"Asterisk Call Manager/12.0.0\r\n");
+        conn.handle_input(big_event.as_bytes());
+        conn.handle_input(b"Event: FullyBooted\r\n\r\n");
+        std::iter::from_fn(|| conn.poll_event()).collect::<Vec<_>>()
+    };
+    let limits = Limits {
+        max_message: 64,
+        ..Limits::default()
+    };
+    let config = Config {
+        limits,
+        ..Config::default()
+    };
+    let limited = events_of(&mut Connection::with_config(
+        ActionIdAllocator::default(),
+        config,
+    ));
+    assert_eq!(limited.len(), 3, "{limited:?}");
+    assert!(matches!(limited[0], ConnEvent::Banner(_)));
+    assert!(
+        matches!(&limited[1], ConnEvent::DecodeError(e) if e.kind == ErrorKind::MessageTooLarge { limit: 64 }),
+        "{limited:?}"
+    );
+    assert!(matches!(limited[2], ConnEvent::Event(_)));
+    // The default limits take the large event.
+    let default = events_of(&mut Connection::new());
+    assert_eq!(default.len(), 3, "{default:?}");
+    assert!(default[1..]
+        .iter()
+        .all(|e| matches!(e, ConnEvent::Event(_))));
 }
