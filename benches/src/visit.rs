@@ -14,28 +14,11 @@ use memchr::{memchr, memmem};
 /// Reads are appended to one growing buffer; consumed bytes are dropped from its front only
 /// once they are at least half of it, so copying stays linear in the input.
 pub fn decode_in_reads(data: &[u8], read_size: usize, mut visit: impl FnMut(&Item<'_>)) -> usize {
+    if read_size >= data.len() {
+        return decode_in_place(data, read_size, visit);
+    }
     let mut decoder = Decoder::new();
     let mut errors = 0;
-    if read_size >= data.len() {
-        let mut rest = data;
-        loop {
-            match decoder.decode(rest) {
-                Decoded::Item { item, consumed } => {
-                    visit(&item);
-                    rest = &rest[consumed..];
-                }
-                Decoded::Error { consumed, .. } => {
-                    errors += 1;
-                    rest = &rest[consumed..];
-                }
-                Decoded::NeedMore { consumed } => {
-                    rest = &rest[consumed..];
-                    break;
-                }
-            }
-        }
-        return errors + usize::from(decoder.finish(rest).is_some());
-    }
     let mut buf: Vec<u8> = Vec::with_capacity(read_size.max(64 * 1024) * 2);
     let mut start = 0;
     for read in data.chunks(read_size.max(1)) {
@@ -64,6 +47,37 @@ pub fn decode_in_reads(data: &[u8], read_size: usize, mut visit: impl FnMut(&Ite
     errors + usize::from(decoder.finish(&buf[start..]).is_some())
 }
 
+/// Decodes `data` where it lies, as if `read_size` more bytes of it had arrived before each
+/// call: the decoder sees `data[start..end]`, and nothing is copied. With a small
+/// `read_size` this is the decoder's own cost for reads of that size, without the read
+/// loop's copying (see [`copy_in_reads`]). Returns the number of decoder errors, as
+/// [`decode_in_reads`] does.
+pub fn decode_in_place(data: &[u8], read_size: usize, mut visit: impl FnMut(&Item<'_>)) -> usize {
+    let mut decoder = Decoder::new();
+    let mut errors = 0;
+    let (mut start, mut end) = (0, 0);
+    while end < data.len() {
+        end = end.saturating_add(read_size.max(1)).min(data.len());
+        loop {
+            match decoder.decode(&data[start..end]) {
+                Decoded::Item { item, consumed } => {
+                    visit(&item);
+                    start += consumed;
+                }
+                Decoded::Error { consumed, .. } => {
+                    errors += 1;
+                    start += consumed;
+                }
+                Decoded::NeedMore { consumed } => {
+                    start += consumed;
+                    break;
+                }
+            }
+        }
+    }
+    errors + usize::from(decoder.finish(&data[start..]).is_some())
+}
+
 /// Baseline for the read loop of [`decode_in_reads`]: the same appending and compacting
 /// of `read_size`-byte reads, with a stand-in "decoder" that consumes everything up to the
 /// last LF of the buffer. Returns the bytes consumed.
@@ -88,15 +102,33 @@ pub fn copy_in_reads(data: &[u8], read_size: usize) -> usize {
 /// The hot path the benchmarks measure: decode in reads of `read_size` and touch every
 /// header, returning the total length of all keys, values and Command bodies.
 pub fn sum_header_lengths(data: &[u8], read_size: usize) -> usize {
+    sum_header_lengths_fed(Feed::Reads, data, read_size)
+}
+
+/// How the timed loops hand the input to the decoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feed {
+    /// Copied into a read buffer, as a client does ([`decode_in_reads`]).
+    Reads,
+    /// Where it lies, growing by a read each call ([`decode_in_place`]).
+    InPlace,
+}
+
+/// [`sum_header_lengths`] with the input fed as `feed` says.
+pub fn sum_header_lengths_fed(feed: Feed, data: &[u8], read_size: usize) -> usize {
     let mut total = 0;
-    let errors = decode_in_reads(data, read_size, |item| {
+    let visit = |item: &Item<'_>| {
         if let Item::Message(message) = item {
             for header in message.headers() {
                 total += header.key.len() + header.value.len();
             }
             total += message.command_body().map_or(0, <[u8]>::len);
         }
-    });
+    };
+    let errors = match feed {
+        Feed::Reads => decode_in_reads(data, read_size, visit),
+        Feed::InPlace => decode_in_place(data, read_size, visit),
+    };
     assert_eq!(errors, 0, "benchmark input does not decode cleanly");
     total
 }
@@ -121,12 +153,14 @@ pub fn type_every_event(data: &[u8], read_size: usize) -> (usize, usize) {
 
 /// Runs the loop named `mode` once over `data` and returns its result, for the examples
 /// that time or count one loop: `read` (nothing, the length), `memmem`, `lines`, `whole`,
-/// `reads:N` (decode in reads of N bytes), `copy:N` (the read loop alone), `typed` (typed
-/// events). Panics on any other name.
+/// `reads:N` (decode in reads of N bytes), `inplace:N` (the same without copying the reads,
+/// see [`decode_in_place`]), `copy:N` (the read loop alone), `typed` (typed events). Panics
+/// on any other name.
 pub fn run_loop(mode: &str, data: &[u8]) -> usize {
     let size = |n: &str| n.parse().expect("a read size N");
     match mode.split_once(':') {
         Some(("reads", n)) => sum_header_lengths(data, size(n)),
+        Some(("inplace", n)) => sum_header_lengths_fed(Feed::InPlace, data, size(n)),
         Some(("copy", n)) => copy_in_reads(data, size(n)),
         _ => match mode {
             "read" => data.len(),
@@ -286,6 +320,8 @@ mod tests {
         );
         for read_size in 1..STREAM.len() {
             assert_eq!(sum_header_lengths(STREAM, read_size), whole, "{read_size}");
+            let in_place = sum_header_lengths_fed(Feed::InPlace, STREAM, read_size);
+            assert_eq!(in_place, whole, "{read_size} in place");
         }
     }
 
@@ -321,5 +357,7 @@ mod tests {
             1
         );
         assert_eq!(decode_in_reads(b"Event: A\r\n", 100, |_| {}), 1);
+        assert_eq!(decode_in_place(b"Event: A\r\nx\r\n\r\n", 3, |_| {}), 1);
+        assert_eq!(decode_in_place(b"Event: A\r\n", 4, |_| {}), 1);
     }
 }
