@@ -22,27 +22,8 @@ pub fn decode_in_reads(data: &[u8], read_size: usize, mut visit: impl FnMut(&Ite
     let mut buf: Vec<u8> = Vec::with_capacity(read_size.max(64 * 1024) * 2);
     let mut start = 0;
     for read in data.chunks(read_size.max(1)) {
-        if start > 0 && start * 2 >= buf.len() {
-            buf.drain(..start);
-            start = 0;
-        }
-        buf.extend_from_slice(read);
-        loop {
-            match decoder.decode(&buf[start..]) {
-                Decoded::Item { item, consumed } => {
-                    visit(&item);
-                    start += consumed;
-                }
-                Decoded::Error { consumed, .. } => {
-                    errors += 1;
-                    start += consumed;
-                }
-                Decoded::NeedMore { consumed } => {
-                    start += consumed;
-                    break;
-                }
-            }
-        }
+        append_read(&mut buf, &mut start, read);
+        start += decode_pending(&mut decoder, &buf[start..], &mut errors, &mut visit);
     }
     errors + usize::from(decoder.finish(&buf[start..]).is_some())
 }
@@ -58,24 +39,45 @@ pub fn decode_in_place(data: &[u8], read_size: usize, mut visit: impl FnMut(&Ite
     let (mut start, mut end) = (0, 0);
     while end < data.len() {
         end = end.saturating_add(read_size.max(1)).min(data.len());
-        loop {
-            match decoder.decode(&data[start..end]) {
-                Decoded::Item { item, consumed } => {
-                    visit(&item);
-                    start += consumed;
-                }
-                Decoded::Error { consumed, .. } => {
-                    errors += 1;
-                    start += consumed;
-                }
-                Decoded::NeedMore { consumed } => {
-                    start += consumed;
-                    break;
-                }
-            }
-        }
+        start += decode_pending(&mut decoder, &data[start..end], &mut errors, &mut visit);
     }
     errors + usize::from(decoder.finish(&data[start..]).is_some())
+}
+
+/// Decodes every item in `pending`, calling `visit` for each and counting errors, until the
+/// decoder needs more bytes. Returns how many bytes of `pending` it consumed.
+#[inline(always)]
+fn decode_pending(
+    decoder: &mut Decoder,
+    pending: &[u8],
+    errors: &mut usize,
+    visit: &mut impl FnMut(&Item<'_>),
+) -> usize {
+    let mut start = 0;
+    loop {
+        match decoder.decode(&pending[start..]) {
+            Decoded::Item { item, consumed } => {
+                visit(&item);
+                start += consumed;
+            }
+            Decoded::Error { consumed, .. } => {
+                *errors += 1;
+                start += consumed;
+            }
+            Decoded::NeedMore { consumed } => return start + consumed,
+        }
+    }
+}
+
+/// Appends one read to `buf`, whose first `*start` bytes are consumed: they are dropped
+/// only once they are at least half of it, so copying stays linear in the input.
+#[inline(always)]
+fn append_read(buf: &mut Vec<u8>, start: &mut usize, read: &[u8]) {
+    if *start > 0 && *start * 2 >= buf.len() {
+        buf.drain(..*start);
+        *start = 0;
+    }
+    buf.extend_from_slice(read);
 }
 
 /// Baseline for the read loop of [`decode_in_reads`]: the same appending and compacting
@@ -86,11 +88,7 @@ pub fn copy_in_reads(data: &[u8], read_size: usize) -> usize {
     let mut start = 0;
     let mut total = 0;
     for read in data.chunks(read_size.max(1)) {
-        if start > 0 && start * 2 >= buf.len() {
-            buf.drain(..start);
-            start = 0;
-        }
-        buf.extend_from_slice(read);
+        append_read(&mut buf, &mut start, read);
         if let Some(lf) = memchr::memrchr(b'\n', &buf[start..]) {
             start += lf + 1;
             total += lf + 1;
