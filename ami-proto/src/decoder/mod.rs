@@ -482,9 +482,10 @@ impl<'s> Decoder<'s> {
     }
 
     /// Where the fast path may start on the line at `line_start`: where it ran out of
-    /// bytes last time, or else the line start, but not when the general path already
-    /// scanned more than one window of the line (rescanning a long line at every read would
-    /// make the cost quadratic).
+    /// bytes last time, or else the line start. Not at a line where its last run stopped
+    /// (it would stop there again), nor when the general path already scanned more than one
+    /// window of the line (rescanning a long line at every read would make the cost
+    /// quadratic).
     #[inline]
     fn run_start(&self, b: &[u8]) -> Option<RunStart> {
         let p = self.line_start;
