@@ -99,12 +99,6 @@ pub mod fuzzing {
     pub fn disable_fast_path(decoder: &mut crate::Decoder<'_>) {
         decoder.disable_fast_path();
     }
-
-    /// Turns off the decoder's check of small reads: every read then gets a fast-path run,
-    /// the reference the check's "need more" answers must agree with call by call.
-    pub fn disable_small_read_check(decoder: &mut crate::Decoder<'_>) {
-        decoder.disable_small_read_check();
-    }
 }
 
 /// The workspace README's Rust examples, compiled and run as doc tests.

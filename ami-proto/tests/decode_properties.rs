@@ -3,7 +3,7 @@
 
 mod support;
 
-use ami_proto::fuzzing::{disable_fast_path, disable_small_read_check};
+use ami_proto::fuzzing::disable_fast_path;
 use ami_proto::{Config, Decoded, Decoder, Limits, LineEndings};
 use proptest::prelude::*;
 use support::{decode_all, decode_chunked, decode_chunked_by, server_captures, Owned};
@@ -109,81 +109,11 @@ proptest! {
     }
 
     #[test]
-    fn the_small_read_check_changes_no_call(
-        bytes in ami_ish(),
-        config in any_config(),
-        chunks in prop::collection::vec(1usize..80, 1..8),
-    ) {
-        for config in [config, Config::default()] {
-            let mut unchecked = Decoder::with_config(config);
-            disable_small_read_check(&mut unchecked);
-            prop_assert_eq!(
-                every_call(Decoder::with_config(config), &bytes, &chunks),
-                every_call(unchecked, &bytes, &chunks)
-            );
-        }
-    }
-
-    #[test]
     fn random_bytes_never_panic_and_errors_say_where(bytes in prop::collection::vec(any::<u8>(), 0..400), config in any_config()) {
         for item in decode_chunked(&bytes, config, &[3, 17]) {
             if let Owned::Error { offset, message_offset, .. } = item {
                 prop_assert!(message_offset <= offset && offset <= bytes.len() as u64);
             }
-        }
-    }
-}
-
-/// What every `decode` call returns, in order, for `bytes` read in pieces whose sizes
-/// cycle through `chunks`.
-fn every_call(mut decoder: Decoder<'_>, bytes: &[u8], chunks: &[usize]) -> Vec<String> {
-    let mut calls = Vec::new();
-    let mut buf = Vec::new();
-    for piece in chunks_cycled(bytes, chunks) {
-        buf.extend_from_slice(piece);
-        loop {
-            let result = decoder.decode(&buf);
-            calls.push(format!("{result:?}"));
-            let (consumed, more) = (
-                result.consumed(),
-                matches!(result, Decoded::NeedMore { .. }),
-            );
-            buf.drain(..consumed);
-            if more {
-                break;
-            }
-        }
-    }
-    calls.push(format!("{:?}", decoder.finish(&buf)));
-    calls
-}
-
-/// `bytes` cut into pieces whose sizes cycle through `chunks`.
-fn chunks_cycled<'a>(bytes: &'a [u8], chunks: &'a [usize]) -> impl Iterator<Item = &'a [u8]> {
-    let mut rest = bytes;
-    chunks.iter().cycle().map_while(move |&size| {
-        if rest.is_empty() {
-            return None;
-        }
-        let (piece, after) = rest.split_at(size.max(1).min(rest.len()));
-        rest = after;
-        Some(piece)
-    })
-}
-
-/// Every capture in reads of 1 to 64 bytes, the reads the small-read check is for: every
-/// call returns the same with and without it.
-#[test]
-fn the_small_read_check_changes_no_call_on_any_capture() {
-    for (name, bytes) in corpus() {
-        for chunks in [&[64][..], &[1, 7, 64, 30, 63]] {
-            let mut unchecked = Decoder::new();
-            disable_small_read_check(&mut unchecked);
-            let checked = every_call(Decoder::new(), bytes, chunks);
-            assert!(
-                checked == every_call(unchecked, bytes, chunks),
-                "{name} in reads of {chunks:?}"
-            );
         }
     }
 }

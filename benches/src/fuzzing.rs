@@ -191,8 +191,6 @@ pub enum Owned {
     Error(Error),
     /// What [`Decoder::finish`] said at the end of the stream.
     Finish(Option<Error>),
-    /// A [`Decoded::NeedMore`] (recorded only by [`decode_call_by_call`]).
-    NeedMore(usize),
 }
 
 impl Owned {
@@ -208,21 +206,6 @@ impl Owned {
 /// Decodes `data` in reads whose sizes cycle through `reads` (an empty list = one read of
 /// everything), returning every item, error and the final [`Decoder::finish`] result.
 pub fn decode_in_reads(decoder: &mut Decoder<'_>, data: &[u8], reads: &[usize]) -> Vec<Owned> {
-    decode_reads(decoder, data, reads, false)
-}
-
-/// [`decode_in_reads`] that also records every "need more" answer: what each call
-/// returned, in order.
-pub fn decode_call_by_call(decoder: &mut Decoder<'_>, data: &[u8], reads: &[usize]) -> Vec<Owned> {
-    decode_reads(decoder, data, reads, true)
-}
-
-fn decode_reads(
-    decoder: &mut Decoder<'_>,
-    data: &[u8],
-    reads: &[usize],
-    every_call: bool,
-) -> Vec<Owned> {
     let mut out = Vec::new();
     let mut buf: Vec<u8> = Vec::new();
     let mut fed = 0;
@@ -243,9 +226,6 @@ fn decode_reads(
                     buf.drain(..consumed);
                 }
                 Decoded::NeedMore { consumed } => {
-                    if every_call {
-                        out.push(Owned::NeedMore(consumed));
-                    }
                     buf.drain(..consumed);
                     break;
                 }
@@ -309,8 +289,7 @@ impl ChunkedInput {
 
 /// `decode_chunked`: decoding in the given reads gives exactly the items, errors and end
 /// result of decoding the whole stream in one buffer, and so does the general path alone
-/// (the fast path for header lines turned off). In those reads, every call returns the
-/// same with and without the small-read check.
+/// (the fast path for header lines turned off).
 pub fn decode_chunked(input: &ChunkedInput) {
     let whole = with_decoder(input.selector, |d| decode_in_reads(d, &input.data, &[]));
     let general = with_decoder(input.selector, |d| {
@@ -322,18 +301,10 @@ pub fn decode_chunked(input: &ChunkedInput) {
         decode_in_reads(d, &input.data, &input.reads)
     });
     compare(&format!("reads {:?}", input.reads), &whole, &chunked);
-    let calls = with_decoder(input.selector, |d| {
-        decode_call_by_call(d, &input.data, &input.reads)
-    });
-    let unchecked = with_decoder(input.selector, |d| {
-        ami_proto::fuzzing::disable_small_read_check(d);
-        decode_call_by_call(d, &input.data, &input.reads)
-    });
-    compare("without the small-read check", &calls, &unchecked);
 }
 
 /// Panics, showing the first difference, unless `other` (decoded as `what` says) equals
-/// `whole`, the reference result.
+/// the whole-buffer result.
 fn compare(what: &str, whole: &[Owned], other: &[Owned]) {
     if whole != other {
         let at = whole
@@ -342,7 +313,7 @@ fn compare(what: &str, whole: &[Owned], other: &[Owned]) {
             .position(|(a, b)| a != b)
             .unwrap_or(whole.len().min(other.len()));
         panic!(
-            "{what} differs from the reference at item {at}:\n reference: {}\n other: {}",
+            "{what} differs from one buffer at item {at}:\n whole: {}\n other: {}",
             describe(whole.get(at)),
             describe(other.get(at)),
         );

@@ -2,7 +2,6 @@
 //! offsets, so no byte is scanned twice however the input is chunked.
 
 mod header_run;
-mod small_read;
 mod storage;
 
 use memchr::memmem;
@@ -12,7 +11,6 @@ use crate::error::{Error, ErrorKind};
 use crate::message::{Kind, Message, Span};
 use crate::scan::{find_lf, header_colon};
 use header_run::{read_header_run, RunLeft, RunLimits, RunStart};
-use small_read::{max_lines, Checked};
 use storage::Storage;
 
 /// The end of a legacy Command body.
@@ -116,8 +114,6 @@ pub struct Decoder<'s> {
     /// What the fast path's last run left at the line it ended in (it applies only while
     /// that line is the current one).
     last_run: Option<RunLeft>,
-    /// What small reads since the last run left unread, checked (see [`small_read`]).
-    checked: Checked,
     /// The message is a `Response: Follows` reply.
     follows: bool,
     kind: Kind,
@@ -125,9 +121,6 @@ pub struct Decoder<'s> {
     /// Whether header lines may take the fast path (off only to test it against the
     /// general path, see [`crate::fuzzing::disable_fast_path`]).
     fast_path: bool,
-    /// Whether small reads may be checked instead of run (off only to test the check, see
-    /// [`crate::fuzzing::disable_small_read_check`]).
-    small_read_check: bool,
 }
 
 #[cfg(feature = "alloc")]
@@ -168,23 +161,16 @@ impl<'s> Decoder<'s> {
             line_start: 0,
             lf_from: 0,
             last_run: None,
-            checked: Checked::NONE,
             follows: false,
             kind: Kind::Other,
             blank_finder: memmem::Finder::new(b"\n\r\n"),
             fast_path: true,
-            small_read_check: true,
         }
     }
 
     /// Turns the fast path off, for [`crate::fuzzing::disable_fast_path`].
     pub(crate) fn disable_fast_path(&mut self) {
         self.fast_path = false;
-    }
-
-    /// Turns the small-read check off, for [`crate::fuzzing::disable_small_read_check`].
-    pub(crate) fn disable_small_read_check(&mut self) {
-        self.small_read_check = false;
     }
 
     /// The settings in force.
@@ -200,14 +186,10 @@ impl<'s> Decoder<'s> {
     /// Decodes the next item from `buf`, which must hold the bytes not yet consumed (the
     /// same ones as last time, plus any new ones after them).
     pub fn decode<'a>(&'a mut self, buf: &'a [u8]) -> Decoded<'a> {
-        // The lane most small reads take: they hold only plain header lines (checked and
-        // left to a later run), or the buffer still ends inside a header line. Kept apart
-        // from the state machine so that it costs little more than the check or the fast
+        // The lane most small reads take: the buffer still ends inside a header line.
+        // Kept apart from the state machine so that it costs little more than the fast
         // path itself; whatever else happens, the state machine goes on from where it left.
         if self.state == State::Headers {
-            if self.small_read_waits(buf) {
-                return Decoded::NeedMore { consumed: 0 };
-            }
             if let Some(start) = self.run_start(buf) {
                 if let Some(Step::NeedMore) = self.run_headers(buf, start) {
                     return Decoded::NeedMore { consumed: 0 };
@@ -215,28 +197,6 @@ impl<'s> Decoder<'s> {
             }
         }
         self.decode_items(buf)
-    }
-
-    /// Whether the bytes since the last run hold only plain header lines that the next run
-    /// can take (see [`small_read`]), with every limit out of reach: then "need more" is
-    /// the answer a run would give.
-    #[inline(always)]
-    fn small_read_waits(&mut self, b: &[u8]) -> bool {
-        let r = match self.last_run {
-            Some(RunLeft::Resume(r)) if r.line == self.line_start => r,
-            _ => return false,
-        };
-        if !self.small_read_check || self.config.line_endings == LineEndings::Lenient {
-            return false;
-        }
-        if self.checked.is_none() && !self.checked.start_after(b, r) {
-            return false;
-        }
-        let limits = self.config.limits;
-        b.len() <= limits.max_message
-            && b.len().saturating_sub(self.checked.line) <= limits.max_line
-            && max_lines(r.scan_from, b.len()) <= self.storage.room(limits.max_headers)
-            && self.checked.check_read(b)
     }
 
     /// [`decode`](Self::decode) through the state machine. Not inlined, to keep the lane
@@ -304,7 +264,6 @@ impl<'s> Decoder<'s> {
         self.line_start = 0;
         self.lf_from = 0;
         self.last_run = None;
-        self.checked = Checked::NONE;
         if skipping || rest.iter().all(|&b| b == b'\r' || b == b'\n') {
             self.stream_pos += rest.len() as u64;
             return None;
@@ -324,7 +283,6 @@ impl<'s> Decoder<'s> {
         self.line_start = 0;
         self.lf_from = 0;
         self.last_run = None;
-        self.checked = Checked::NONE;
     }
 
     fn begin_skip(&mut self) {
@@ -332,7 +290,6 @@ impl<'s> Decoder<'s> {
         self.line_start = 0;
         self.lf_from = 0;
         self.last_run = None;
-        self.checked = Checked::NONE;
     }
 
     fn error(&self, kind: ErrorKind, at: usize) -> Step {
@@ -559,7 +516,6 @@ impl<'s> Decoder<'s> {
         self.line_start = p;
         let left = end.left(b);
         self.last_run = Some(left);
-        self.checked = Checked::NONE;
         // When the run saw every byte, the general path need not look for a LF.
         let ran_out = matches!(left, RunLeft::Resume(_));
         self.lf_from = if ran_out { b.len() } else { p };

@@ -79,17 +79,6 @@ impl<'s> Storage<'s> {
         }
     }
 
-    /// How many more headers fit before a push fails (with `max_headers` in force).
-    #[inline]
-    pub(crate) fn room(&self, max_headers: usize) -> usize {
-        let limit = match &self.slots {
-            #[cfg(feature = "alloc")]
-            Slots::Owned(_) => max_headers,
-            Slots::Lent(s) => s.len().min(max_headers),
-        };
-        limit.saturating_sub(self.len)
-    }
-
     /// The slots (at most `max_headers` of them) and the count in use, with owned slots
     /// grown so that at least one is free unless the limit is reached. The fast path fills
     /// them directly.

@@ -22,8 +22,6 @@ pub struct Masks {
     pub cr: u64,
     /// `:`, space or tab: whatever ends a header key.
     pub stop: u64,
-    /// `:` alone (the stop byte a key must end in).
-    pub colon: u64,
 }
 
 /// Reference classification, one byte at a time.
@@ -33,7 +31,6 @@ pub fn classify_portable(window: &[u8; WINDOW]) -> Masks {
         masks.lf |= u64::from(b == b'\n') << i;
         masks.cr |= u64::from(b == b'\r') << i;
         masks.stop |= u64::from(matches!(b, b':' | b' ' | b'\t')) << i;
-        masks.colon |= u64::from(b == b':') << i;
     }
     masks
 }
@@ -139,7 +136,7 @@ mod sse2 {
                 // SAFETY: `bytes` is 16 readable bytes (chunks_exact of a 64-byte array);
                 // `_mm_loadu_si128` has no alignment requirement; SSE2 is part of the
                 // x86_64 baseline, so every intrinsic here exists on every x86_64 CPU.
-                let (lf, cr, stop, colon) = unsafe {
+                let (lf, cr, stop) = unsafe {
                     let v = _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>());
                     let lf = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8));
                     let cr = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8));
@@ -151,13 +148,11 @@ mod sse2 {
                         _mm_movemask_epi8(lf) as u16,
                         _mm_movemask_epi8(cr) as u16,
                         _mm_movemask_epi8(stop) as u16,
-                        _mm_movemask_epi8(colon) as u16,
                     )
                 };
                 masks.lf |= u64::from(lf) << (16 * chunk);
                 masks.cr |= u64::from(cr) << (16 * chunk);
                 masks.stop |= u64::from(stop) << (16 * chunk);
-                masks.colon |= u64::from(colon) << (16 * chunk);
             }
             masks
         }
@@ -226,15 +221,13 @@ mod avx512 {
     #[target_feature(enable = "avx512f,avx512bw")]
     #[inline]
     unsafe fn compare(v: __m512i) -> Masks {
-        let colon = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b':' as i8));
-        let stop = colon
+        let stop = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b':' as i8))
             | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b' ' as i8))
             | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\t' as i8));
         Masks {
             lf: _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\n' as i8)),
             cr: _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\r' as i8)),
             stop,
-            colon,
         }
     }
 
@@ -335,6 +328,5 @@ mod tests {
         assert_eq!(m.lf, (1 << 9) | (1 << 11));
         assert_eq!(m.cr, 1 << 8);
         assert_eq!(m.stop, (1 << 3) | (1 << 4) | (1 << 6) | (1 << 10));
-        assert_eq!(m.colon, (1 << 3) | (1 << 10));
     }
 }
