@@ -11,7 +11,7 @@
 
 use crate::message::Span;
 pub(crate) use crate::scan::classify::WINDOW;
-use crate::scan::classify::{dispatch, prefetch, Classify, WithClassifier, PREFETCH_AHEAD};
+use crate::scan::classify::{dispatch_sized, prefetch, Classify, WithClassifier, PREFETCH_AHEAD};
 
 /// Bytes ahead of the run above which it prefetches: a buffer this large may not be in
 /// the cache, a socket read's is.
@@ -102,13 +102,16 @@ pub(crate) fn read_header_run(
     len: &mut usize,
     limits: &RunLimits,
 ) -> RunEnd {
-    dispatch(Run {
-        b,
-        start,
-        slots,
-        len,
-        limits,
-    })
+    dispatch_sized(
+        b.len() - start.scan_from,
+        Run {
+            b,
+            start,
+            slots,
+            len,
+            limits,
+        },
+    )
 }
 
 /// The arguments of [`read_header_run`], to run with the CPU's best classifier.
