@@ -16,7 +16,8 @@ use benches::generate::{
     busy_pbx_stream, event_list_reply, legacy_command_reply, typical_event, DEFAULT_LEN,
 };
 use benches::visit::{
-    copy_in_reads, count_blank_lines, split_lines_and_colons, sum_header_lengths, type_every_event,
+    copy_in_reads, count_blank_lines, split_lines_and_colons, sum_header_lengths,
+    sum_header_lengths_fed, type_every_event, Feed,
 };
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{BenchmarkId, Criterion, Throughput};
@@ -56,6 +57,11 @@ fn stream_group<M: Measurement>(c: &mut Criterion<M>, name: &str, data: &[u8]) {
             b.iter(|| sum_header_lengths(black_box(data), read_size))
         });
     }
+    // The decoder's own cost of 64-byte reads: each call sees 64 more bytes of `data`
+    // where it lies, nothing copied.
+    group.bench_function("decode_inplace_64", |b| {
+        b.iter(|| sum_header_lengths_fed(Feed::InPlace, black_box(data), 64))
+    });
     group.finish();
 }
 
