@@ -114,7 +114,7 @@ pub(crate) fn read_header_run(
     )
 }
 
-/// The arguments of [`read_header_run`], to run with the CPU's best classifier.
+/// The arguments of [`read_header_run`], to run with the classifier best for its length.
 struct Run<'r> {
     b: &'r [u8],
     start: RunStart,

@@ -97,8 +97,8 @@ pub(crate) fn dispatch<J: WithClassifier>(job: J) -> J::Output {
 
 /// [`dispatch`] for a job that classifies `len` bytes: one window or less is classified
 /// with SSE2 even on a CPU with AVX-512, because SSE2 code inlined into the caller is done
-/// before a call into the AVX-512 copy would even start (64-byte reads went from 1.49 to
-/// 1.71 GB/s, see `benches/README.md`).
+/// before a call into the AVX-512 copy would even start (64-byte reads of the real capture
+/// went from 1.52 to 1.69 GB/s, see `benches/README.md`).
 #[inline(always)]
 pub(crate) fn dispatch_sized<J: WithClassifier>(len: usize, job: J) -> J::Output {
     #[cfg(target_arch = "x86_64")]
