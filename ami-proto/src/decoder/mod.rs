@@ -500,7 +500,7 @@ impl<'s> Decoder<'s> {
     /// Takes every plain header line it can from `start` with the fast path, leaving the
     /// rest of the message to the general path. `Some` when the buffer ends inside a line
     /// that is still arriving (no LF after it, and it does not start with what may be a
-    /// blank line's CR): the usual end of a small read.
+    /// blank line's CR) or right after a line end: the usual ends of a small read.
     #[inline(always)]
     fn run_headers(&mut self, b: &[u8], start: RunStart) -> Option<Step> {
         let limits = self.config.limits;
@@ -523,7 +523,8 @@ impl<'s> Decoder<'s> {
         if !had_headers && in_message {
             self.classify_message(b);
         }
-        if ran_out && b.get(p).is_some_and(|&c| c != b'\r') {
+        // The general path would say the same of a line not begun (no byte of it yet).
+        if ran_out && b.get(p).is_none_or(|&c| c != b'\r') {
             return Some(self.need_more(b, self.line_limited(p, in_message)));
         }
         None
