@@ -3,8 +3,9 @@
 //!
 //! This file holds the crate's only `unsafe` code: SSE2 (every x86_64 CPU has it) and, when
 //! `std` can detect them at run time, AVX-512BW (with a masked load for a buffer's last
-//! bytes) or else AVX2, plus a prefetch hint. [`classify_portable`] is the reference every SIMD version must
-//! equal; the unit tests below and the fuzz targets check it byte for byte.
+//! bytes) or else AVX2, plus a prefetch hint. [`classify_portable`] is the reference every
+//! SIMD version must equal; the unit tests below and the fuzz targets check it byte for
+//! byte.
 //!
 //! Code that classifies many windows is written once, generic over [`Classify`], and run
 //! through [`dispatch`], which picks the fastest classifier of this CPU and compiles that
@@ -262,7 +263,8 @@ mod avx2 {
     /// `mask`, hidden from the optimiser by an `asm!` that emits no instruction. Seeing the
     /// two halves' masks joined, LLVM makes them one vector of 64 booleans, which AVX2 has
     /// no register for, and takes it apart byte by byte in the hot loop: without this the
-    /// whole 50 MB capture decoded at 1.5 to 1.6 GB/s, below SSE2's 3.27 (with it, 3.89).
+    /// whole 50 MB capture decoded at 1.5 to 1.6 GB/s, below SSE2's 3.15 to 3.27 (with it,
+    /// 3.87 to 3.91).
     #[inline(always)]
     fn opaque(mask: i32) -> u32 {
         let mut mask = mask as u32;
