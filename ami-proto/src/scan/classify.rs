@@ -100,7 +100,7 @@ pub(crate) fn dispatch<J: WithClassifier>(job: J) -> J::Output {
 }
 
 /// [`dispatch`] for a job that classifies `len` bytes: one window or less is classified
-/// with SSE2 even on a CPU with AVX-512, because SSE2 code inlined into the caller is done
+/// with SSE2 even on a CPU with AVX-512 or AVX2, because SSE2 code inlined into the caller is done
 /// before a call into the AVX-512 copy would even start (64-byte reads of the real capture
 /// went from 1.52 to 1.69 GB/s, see `benches/README.md`). More windows go through
 /// [`dispatch_apart`].
@@ -189,6 +189,15 @@ mod sse2 {
     }
 }
 
+/// Whether this CPU has the bit instructions (BMI1, BMI2) that the AVX2 and AVX-512 copies
+/// of the fast path are also compiled for, to find bits with. Every AVX-512 CPU has them;
+/// without `bmi1`, `trailing_zeros` needs an extra test for zero.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[inline(always)]
+fn has_bit_instructions() -> bool {
+    std::is_x86_feature_detected!("bmi1") && std::is_x86_feature_detected!("bmi2")
+}
+
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[allow(unsafe_code)]
 mod avx2 {
@@ -198,13 +207,10 @@ mod avx2 {
         _mm256_set1_epi8,
     };
 
-    /// Whether this CPU has AVX2 and the bit instructions the fast path finds bits with
-    /// (`std` caches the answers).
+    /// Whether this CPU has AVX2 and the bit instructions (`std` caches the answers).
     #[inline(always)]
     pub(super) fn available() -> bool {
-        std::is_x86_feature_detected!("avx2")
-            && std::is_x86_feature_detected!("bmi1")
-            && std::is_x86_feature_detected!("bmi2")
+        std::is_x86_feature_detected!("avx2") && super::has_bit_instructions()
     }
 
     /// Runs `job` compiled with AVX2.
@@ -227,8 +233,11 @@ mod avx2 {
         #[inline(always)]
         fn classify(window: &[u8; WINDOW]) -> Masks {
             let (low, high) = window.split_at(32);
-            // SAFETY: only reached through `run_with`, i.e. on a CPU with AVX2; each half
-            // is 32 readable bytes.
+            let (low, high) = (
+                low.try_into().expect("32 bytes"),
+                high.try_into().expect("32 bytes"),
+            );
+            // SAFETY: only reached through `run_with`, i.e. on a CPU with AVX2.
             let ((lf0, cr0, stop0), (lf1, cr1, stop1)) = unsafe { (half(low), half(high)) };
             Masks {
                 lf: u64::from(lf0) | u64::from(lf1) << 32,
@@ -238,14 +247,13 @@ mod avx2 {
         }
     }
 
-    /// The three masks of the 32 bytes at the start of `bytes`.
+    /// The three masks of 32 bytes.
     ///
     /// # Safety
-    /// The CPU has AVX2 and `bytes` holds at least 32 bytes.
+    /// The CPU has AVX2.
     #[target_feature(enable = "avx2")]
     #[inline]
-    unsafe fn half(bytes: &[u8]) -> (u32, u32, u32) {
-        debug_assert!(bytes.len() >= 32);
+    unsafe fn half(bytes: &[u8; 32]) -> (u32, u32, u32) {
         let v = _mm256_loadu_si256(bytes.as_ptr().cast::<__m256i>());
         let lf = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\n' as i8));
         let cr = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\r' as i8));
@@ -300,14 +308,10 @@ mod avx512 {
         _mm512_set1_epi8,
     };
 
-    /// Whether this CPU has AVX-512BW and the bit instructions the fast path finds bits
-    /// with (`std` caches the answers). Every AVX-512 CPU has them; without `bmi1`,
-    /// `trailing_zeros` needs an extra test for zero.
+    /// Whether this CPU has AVX-512BW and the bit instructions (`std` caches the answers).
     #[inline(always)]
     pub(super) fn available() -> bool {
-        std::is_x86_feature_detected!("avx512bw")
-            && std::is_x86_feature_detected!("bmi1")
-            && std::is_x86_feature_detected!("bmi2")
+        std::is_x86_feature_detected!("avx512bw") && super::has_bit_instructions()
     }
 
     /// Runs `job` compiled with AVX-512BW.
