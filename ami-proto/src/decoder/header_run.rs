@@ -114,6 +114,25 @@ pub(crate) fn read_header_run(
     )
 }
 
+/// [`read_header_run`] with classifier `C`, for code already compiled for it.
+#[inline(always)]
+pub(crate) fn read_header_run_with<C: Classify>(
+    b: &[u8],
+    start: RunStart,
+    slots: &mut [Span],
+    len: &mut usize,
+    limits: &RunLimits,
+) -> RunEnd {
+    Run {
+        b,
+        start,
+        slots,
+        len,
+        limits,
+    }
+    .run::<C>()
+}
+
 /// The arguments of [`read_header_run`], to run with the classifier best for its length.
 struct Run<'r> {
     b: &'r [u8],
@@ -159,9 +178,13 @@ fn run<C: Classify, const LENIENT: bool>(
             if far {
                 prefetch(b, block + PREFETCH_AHEAD);
             }
+            // The window that reaches the end of the buffer is read as the buffer's last
+            // 64 bytes, shifted (the one a small read brings, often).
             let m = match b.get(block..block + WINDOW) {
-                Some(window) => C::classify(window.try_into().expect("a full window")),
-                None => C::classify_tail(&b[block..]),
+                Some(window) if block + WINDOW < b.len() => {
+                    C::classify(window.try_into().expect("a full window"))
+                }
+                _ => C::classify_end(b, block),
             };
             let crlf = m.lf & ((m.cr << 1) | cr_before);
             let line_ends = if LENIENT { m.lf } else { crlf };

@@ -9,8 +9,9 @@ use memchr::memmem;
 use crate::config::{Config, Limits, LineEndings};
 use crate::error::{Error, ErrorKind};
 use crate::message::{Kind, Message, Span};
+use crate::scan::classify::{dispatch_small, Classify, WithClassifier};
 use crate::scan::{find_lf, header_colon};
-use header_run::{read_header_run, RunLeft, RunLimits, RunStart};
+use header_run::{read_header_run, read_header_run_with, RunEnd, RunLeft, RunLimits, RunStart};
 use storage::Storage;
 
 /// The end of a legacy Command body.
@@ -99,6 +100,30 @@ enum Step {
     },
 }
 
+/// The small-read lane of [`Decoder::decode`], as a job to run with each classifier:
+/// `true` when the fast path took every complete header line and the buffer still ends
+/// inside the message's headers, so the answer is "need more".
+struct SmallReadLane<'d, 's, 'b> {
+    decoder: &'d mut Decoder<'s>,
+    buf: &'b [u8],
+}
+
+impl WithClassifier for SmallReadLane<'_, '_, '_> {
+    type Output = bool;
+
+    #[inline(always)]
+    fn run<C: Classify>(self) -> bool {
+        let SmallReadLane { decoder, buf } = self;
+        match decoder.run_start(buf) {
+            Some(start) => matches!(
+                decoder.run_headers_with::<C>(buf, start),
+                Some(Step::NeedMore)
+            ),
+            None => false,
+        }
+    }
+}
+
 /// The AMI push decoder. See the [crate docs](crate) for the calling convention.
 #[derive(Debug)]
 pub struct Decoder<'s> {
@@ -185,16 +210,15 @@ impl<'s> Decoder<'s> {
 
     /// Decodes the next item from `buf`, which must hold the bytes not yet consumed (the
     /// same ones as last time, plus any new ones after them).
+    #[inline]
     pub fn decode<'a>(&'a mut self, buf: &'a [u8]) -> Decoded<'a> {
         // The lane most small reads take: the buffer still ends inside a header line.
         // Kept apart from the state machine so that it costs little more than the fast
-        // path itself; whatever else happens, the state machine goes on from where it left.
-        if self.state == State::Headers {
-            if let Some(start) = self.run_start(buf) {
-                if let Some(Step::NeedMore) = self.run_headers(buf, start) {
-                    return Decoded::NeedMore { consumed: 0 };
-                }
-            }
+        // path itself, and compiled for the CPU's best classifier for small reads; what
+        // is inlined into the caller is only the choice of classifier and one call.
+        // Whatever else happens, the state machine goes on from where the lane left.
+        if self.state == State::Headers && dispatch_small(SmallReadLane { decoder: self, buf }) {
+            return Decoded::NeedMore { consumed: 0 };
         }
         self.decode_items(buf)
     }
@@ -497,12 +521,29 @@ impl<'s> Decoder<'s> {
         }
     }
 
+    /// [`run_headers`](Self::run_headers) with classifier `C`.
+    #[inline(always)]
+    fn run_headers_with<C: Classify>(&mut self, b: &[u8], start: RunStart) -> Option<Step> {
+        self.run_headers_by(b, start, read_header_run_with::<C>)
+    }
+
     /// Takes every plain header line it can from `start` with the fast path, leaving the
     /// rest of the message to the general path. `Some` when the buffer ends inside a line
     /// that is still arriving (no LF after it, and it does not start with what may be a
     /// blank line's CR) or right after a line end: the usual ends of a small read.
     #[inline(always)]
     fn run_headers(&mut self, b: &[u8], start: RunStart) -> Option<Step> {
+        self.run_headers_by(b, start, read_header_run)
+    }
+
+    /// [`run_headers`](Self::run_headers) with `read` as the fast path.
+    #[inline(always)]
+    fn run_headers_by(
+        &mut self,
+        b: &[u8],
+        start: RunStart,
+        read: impl FnOnce(&[u8], RunStart, &mut [Span], &mut usize, &RunLimits) -> RunEnd,
+    ) -> Option<Step> {
         let limits = self.config.limits;
         let run_limits = RunLimits {
             max_line: limits.max_line,
@@ -511,7 +552,7 @@ impl<'s> Decoder<'s> {
         };
         let had_headers = self.storage.len() > 0;
         let (slots, len) = self.storage.spare(limits.max_headers);
-        let end = read_header_run(b, start, slots, len, &run_limits);
+        let end = read(b, start, slots, len, &run_limits);
         let p = end.at;
         self.line_start = p;
         let left = end.left(b);

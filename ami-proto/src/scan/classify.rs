@@ -7,10 +7,11 @@
 //! SIMD version must equal; the unit tests below and the fuzz targets check it byte for
 //! byte.
 //!
-//! Code that classifies many windows is written once, generic over [`Classify`], and run
-//! through [`dispatch`], which picks the fastest classifier of this CPU and compiles that
-//! copy of the code with the matching target features (or [`dispatch_sized`], which keeps
-//! SSE2 for a single window).
+//! Code that classifies windows is written once, generic over [`Classify`], and run through
+//! a dispatch function, which picks a classifier this CPU has and runs the copy of the code
+//! compiled with the matching target features: [`dispatch`] the fastest one for long runs,
+//! [`dispatch_small`] the fastest one for the few windows of a small read, and
+//! [`dispatch_sized`], which keeps SSE2 inline for a single window.
 
 /// Bytes classified at once.
 pub const WINDOW: usize = 64;
@@ -73,6 +74,26 @@ pub(crate) trait Classify {
         padded[..bytes.len()].copy_from_slice(bytes);
         Self::classify(&padded)
     }
+
+    /// Classifies `b[from..]`, at most a window, as if it were followed by zeros. When `b`
+    /// holds a whole window, that is its last window with the bytes before `from` shifted
+    /// out: nothing is copied, and the load's address does not wait for `from`.
+    #[inline(always)]
+    fn classify_end(b: &[u8], from: usize) -> Masks {
+        match b.len().checked_sub(WINDOW) {
+            Some(base) => {
+                let last = b[base..].try_into().expect("the last window");
+                let m = Self::classify(last);
+                let shift = from - base;
+                Masks {
+                    lf: m.lf >> shift,
+                    cr: m.cr >> shift,
+                    stop: m.stop >> shift,
+                }
+            }
+            None => Self::classify_tail(&b[from..]),
+        }
+    }
 }
 
 /// Code generic over the classifier, run by [`dispatch`].
@@ -100,10 +121,10 @@ pub(crate) fn dispatch<J: WithClassifier>(job: J) -> J::Output {
 }
 
 /// [`dispatch`] for a job that classifies `len` bytes: one window or less is classified
-/// with SSE2 even on a CPU with AVX-512 or AVX2, because SSE2 code inlined into the caller is done
-/// before a call into the AVX-512 copy would even start (64-byte reads of the real capture
-/// went from 1.52 to 1.69 GB/s, see `benches/README.md`). More windows go through
-/// [`dispatch_apart`].
+/// with SSE2 even on a CPU with AVX-512 or AVX2, because SSE2 code inlined into the caller
+/// is done before a call into the AVX-512 copy would even start (when the decoder's
+/// small-read lane ran this way, 64-byte reads of the real capture went from 1.52 to
+/// 1.69 GB/s, see `benches/README.md`). More windows go through [`dispatch_apart`].
 #[inline(always)]
 pub(crate) fn dispatch_sized<J: WithClassifier>(len: usize, job: J) -> J::Output {
     #[cfg(target_arch = "x86_64")]
@@ -121,6 +142,31 @@ pub(crate) fn dispatch_sized<J: WithClassifier>(len: usize, job: J) -> J::Output
 #[inline(never)]
 fn dispatch_apart<J: WithClassifier>(job: J) -> J::Output {
     dispatch(job)
+}
+
+/// Runs `job`, which mostly classifies a window or two (the decoder's small-read lane), with
+/// AVX2 if the CPU has it, else SSE2 (the portable loop off x86_64), each copy a function of
+/// its own: a caller that inlines this holds only the choice and one call.
+///
+/// AVX-512 is left out on purpose. On AMD Zen 4, with the lane compiled for AVX-512,
+/// 64-byte reads of the real capture decoded at 1.92 GB/s in place, against 2.08 to 2.09
+/// for AVX2 (see `benches/README.md`); long runs show no such difference.
+#[inline(always)]
+pub(crate) fn dispatch_small<J: WithClassifier>(job: J) -> J::Output {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if avx2::available() {
+        return avx2::run(job);
+    }
+    #[cfg(target_arch = "x86_64")]
+    return run_apart::<sse2::Sse2, J>(job);
+    #[cfg(not(target_arch = "x86_64"))]
+    return run_apart::<Portable, J>(job);
+}
+
+/// `job` with classifier `C`, in a function of its own.
+#[inline(never)]
+fn run_apart<C: Classify, J: WithClassifier>(job: J) -> J::Output {
+    job.run::<C>()
 }
 
 /// Classification by the fastest classifier this CPU has (the one the decoder uses for
@@ -296,6 +342,7 @@ mod avx2 {
         }
         super::tests::check_against_portable(|w| run(super::tests::Once(w)));
         super::tests::check_tail_against_portable(|t| run(super::tests::Tail(t)));
+        super::tests::check_end_against_portable(|b, from| run(super::tests::End(b, from)));
     }
 }
 
@@ -375,6 +422,7 @@ mod avx512 {
         }
         super::tests::check_against_portable(|w| run(super::tests::Once(w)));
         super::tests::check_tail_against_portable(|t| run(super::tests::Tail(t)));
+        super::tests::check_end_against_portable(|b, from| run(super::tests::End(b, from)));
     }
 }
 
@@ -398,6 +446,38 @@ mod tests {
         type Output = Masks;
         fn run<C: Classify>(self) -> Masks {
             C::classify_tail(self.0)
+        }
+    }
+
+    /// [`Classify::classify_end`] as a job.
+    pub(super) struct End<'a>(pub(super) &'a [u8], pub(super) usize);
+
+    impl WithClassifier for End<'_> {
+        type Output = Masks;
+        fn run<C: Classify>(self) -> Masks {
+            C::classify_end(self.0, self.1)
+        }
+    }
+
+    /// The end of every buffer of up to two windows, from every start that leaves at most
+    /// a window, against the padded reference. The bytes before the start are all of some
+    /// class, so any that is not shifted out shows.
+    pub(super) fn check_end_against_portable(classify_end: impl Fn(&[u8], usize) -> Masks) {
+        let mut buffer = [0u8; 2 * WINDOW];
+        for (i, byte) in buffer.iter_mut().enumerate() {
+            *byte = [b'\n', b'\r', b':', b' ', b'\t', b'x', b'\n'][i % 7];
+        }
+        for len in 0..=buffer.len() {
+            let b = &buffer[..len];
+            for from in len.saturating_sub(WINDOW)..len {
+                let mut padded = [0u8; WINDOW];
+                padded[..len - from].copy_from_slice(&b[from..]);
+                assert_eq!(
+                    classify_end(b, from),
+                    classify_portable(&padded),
+                    "bytes {from}..{len}"
+                );
+            }
         }
     }
 
@@ -449,12 +529,19 @@ mod tests {
     fn sse2_equals_portable() {
         check_against_portable(|w| Once(w).run::<sse2::Sse2>());
         check_tail_against_portable(|t| Tail(t).run::<sse2::Sse2>());
+        check_end_against_portable(|b, from| End(b, from).run::<sse2::Sse2>());
+    }
+
+    #[test]
+    fn portable_end_equals_padded() {
+        check_end_against_portable(|b, from| End(b, from).run::<Portable>());
     }
 
     #[test]
     fn dispatched_tail_equals_portable() {
         check_tail_against_portable(|t| dispatch(Tail(t)));
         check_tail_against_portable(|t| dispatch_sized(t.len(), Tail(t)));
+        check_end_against_portable(|b, from| dispatch_small(End(b, from)));
     }
 
     #[test]
