@@ -121,10 +121,12 @@ pub(crate) fn dispatch<J: WithClassifier>(job: J) -> J::Output {
 }
 
 /// [`dispatch`] for a job that classifies `len` bytes: one window or less is classified
-/// with SSE2 even on a CPU with AVX-512 or AVX2, because SSE2 code inlined into the caller
-/// is done before a call into the AVX-512 copy would even start (when the decoder's
-/// small-read lane ran this way, 64-byte reads of the real capture went from 1.52 to
-/// 1.69 GB/s, see `benches/README.md`). More windows go through [`dispatch_apart`].
+/// with SSE2 inlined into the caller even on a CPU with AVX-512 or AVX2, because that is
+/// done before a call into another copy would even start. More windows go through
+/// [`dispatch_apart`]. The state machine's header runs take this way; when the small-read
+/// lane did too, it raised its 64-byte reads from 1.52 to 1.69 GB/s (real capture), and
+/// the state machine with [`dispatch_apart`] for every length measured the same for
+/// 64-byte reads and 1 to 2% slower for 1460-byte reads (see `benches/README.md`).
 #[inline(always)]
 pub(crate) fn dispatch_sized<J: WithClassifier>(len: usize, job: J) -> J::Output {
     #[cfg(target_arch = "x86_64")]
@@ -137,8 +139,8 @@ pub(crate) fn dispatch_sized<J: WithClassifier>(len: usize, job: J) -> J::Output
 }
 
 /// [`dispatch`] as a function of its own, so that choosing among the classifiers stays out
-/// of the small-read code of [`dispatch_sized`]'s caller: inlined there, the choice among
-/// three classifiers made 64-byte reads about 5% slower than it did among two.
+/// of [`dispatch_sized`]'s caller: when that was the small-read lane, the choice among three
+/// classifiers inlined there made 64-byte reads about 5% slower than among two.
 #[inline(never)]
 fn dispatch_apart<J: WithClassifier>(job: J) -> J::Output {
     dispatch(job)
@@ -148,9 +150,10 @@ fn dispatch_apart<J: WithClassifier>(job: J) -> J::Output {
 /// AVX2 if the CPU has it, else SSE2 (the portable loop off x86_64), each copy a function of
 /// its own: a caller that inlines this holds only the choice and one call.
 ///
-/// AVX-512 is left out on purpose. On AMD Zen 4, with the lane compiled for AVX-512,
-/// 64-byte reads of the real capture decoded at 1.92 GB/s in place, against 2.08 to 2.09
-/// for AVX2 (see `benches/README.md`); long runs show no such difference.
+/// AVX-512 is left out on purpose: on AMD Zen 4, with the lane compiled for it, 64-byte
+/// reads of the real capture decoded at 1.95 GB/s in place, against 2.08 with AVX2, and
+/// 128-byte reads at 2.31 against 2.42; 1460- and 4096-byte reads showed no difference
+/// (see `benches/README.md`).
 #[inline(always)]
 pub(crate) fn dispatch_small<J: WithClassifier>(job: J) -> J::Output {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
