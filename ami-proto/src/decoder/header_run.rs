@@ -178,8 +178,8 @@ fn run<C: Classify, const LENIENT: bool>(
             if far {
                 prefetch(b, block + PREFETCH_AHEAD);
             }
-            // The window that reaches the end of the buffer is read as the buffer's last
-            // 64 bytes, shifted (the one a small read brings, often).
+            // The window that reaches the buffer's end, often the only one of a small
+            // read, is classified from the buffer's last 64 bytes (`classify_end`).
             let m = match b.get(block..block + WINDOW) {
                 Some(window) if block + WINDOW < b.len() => {
                     C::classify(window.try_into().expect("a full window"))

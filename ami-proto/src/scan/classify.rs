@@ -265,8 +265,8 @@ mod avx2 {
     /// Runs `job` compiled with AVX2.
     #[inline(always)]
     pub(super) fn run<J: WithClassifier>(job: J) -> J::Output {
-        // SAFETY: `dispatch` calls this only after `available()` said the CPU has AVX2,
-        // BMI1 and BMI2, the features `run_with` is compiled for.
+        // SAFETY: `dispatch` and `dispatch_small` call this only after `available()` said
+        // the CPU has AVX2, BMI1 and BMI2, the features `run_with` is compiled for.
         unsafe { run_with(job) }
     }
 
