@@ -91,58 +91,32 @@ pub(crate) enum RunLeft {
     Stopped(usize),
 }
 
-/// Reads complete header lines of the message in `b` from `start` (the start of a line that
-/// is not blank, or of a later line of the message), appending their spans to
-/// `slots[*len..]`.
-#[inline]
-pub(crate) fn read_header_run(
-    b: &[u8],
-    start: RunStart,
-    slots: &mut [Span],
-    len: &mut usize,
-    limits: &RunLimits,
-) -> RunEnd {
-    dispatch_sized(
-        b.len() - start.scan_from,
-        Run {
-            b,
-            start,
-            slots,
-            len,
-            limits,
-        },
-    )
+/// A run of the fast path: it reads complete header lines of the message in `b` from
+/// `start` (the start of a line that is not blank, or of a later line of the message),
+/// appending their spans to `slots[*len..]`.
+pub(crate) struct HeaderRun<'r> {
+    pub(crate) b: &'r [u8],
+    pub(crate) start: RunStart,
+    pub(crate) slots: &'r mut [Span],
+    pub(crate) len: &'r mut usize,
+    pub(crate) limits: &'r RunLimits,
 }
 
-/// [`read_header_run`] with classifier `C`, for code already compiled for it.
-#[inline(always)]
-pub(crate) fn read_header_run_with<C: Classify>(
-    b: &[u8],
-    start: RunStart,
-    slots: &mut [Span],
-    len: &mut usize,
-    limits: &RunLimits,
-) -> RunEnd {
-    Run {
-        b,
-        start,
-        slots,
-        len,
-        limits,
+impl HeaderRun<'_> {
+    /// Reads with the classifier best for the run's length.
+    #[inline]
+    pub(crate) fn read(self) -> RunEnd {
+        dispatch_sized(self.b.len() - self.start.scan_from, self)
     }
-    .run::<C>()
+
+    /// Reads with classifier `C`, for code already compiled for it.
+    #[inline(always)]
+    pub(crate) fn read_with<C: Classify>(self) -> RunEnd {
+        self.run::<C>()
+    }
 }
 
-/// The arguments of [`read_header_run`], to run with the classifier best for its length.
-struct Run<'r> {
-    b: &'r [u8],
-    start: RunStart,
-    slots: &'r mut [Span],
-    len: &'r mut usize,
-    limits: &'r RunLimits,
-}
-
-impl WithClassifier for Run<'_> {
+impl WithClassifier for HeaderRun<'_> {
     type Output = RunEnd;
 
     #[inline(always)]
@@ -156,7 +130,7 @@ impl WithClassifier for Run<'_> {
     }
 }
 
-/// [`read_header_run`] with classifier `C`; `LENIENT` is `limits.lenient`.
+/// [`HeaderRun::read_with`] with classifier `C`; `LENIENT` is `limits.lenient`.
 #[inline(always)]
 fn run<C: Classify, const LENIENT: bool>(
     b: &[u8],

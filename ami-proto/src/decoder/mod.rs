@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorKind};
 use crate::message::{Kind, Message, Span};
 use crate::scan::classify::{dispatch_small, Classify, WithClassifier};
 use crate::scan::{find_lf, header_colon};
-use header_run::{read_header_run, read_header_run_with, RunEnd, RunLeft, RunLimits, RunStart};
+use header_run::{HeaderRun, RunEnd, RunLeft, RunLimits, RunStart};
 use storage::Storage;
 
 /// The end of a legacy Command body.
@@ -524,7 +524,7 @@ impl<'s> Decoder<'s> {
     /// [`run_headers`](Self::run_headers) with classifier `C`.
     #[inline(always)]
     fn run_headers_with<C: Classify>(&mut self, b: &[u8], start: RunStart) -> Option<Step> {
-        self.run_headers_by(b, start, read_header_run_with::<C>)
+        self.run_headers_by(b, start, |run| run.read_with::<C>())
     }
 
     /// Takes every plain header line it can from `start` with the fast path, leaving the
@@ -533,16 +533,16 @@ impl<'s> Decoder<'s> {
     /// blank line's CR) or right after a line end: the usual ends of a small read.
     #[inline(always)]
     fn run_headers(&mut self, b: &[u8], start: RunStart) -> Option<Step> {
-        self.run_headers_by(b, start, read_header_run)
+        self.run_headers_by(b, start, |run| run.read())
     }
 
-    /// [`run_headers`](Self::run_headers) with `read` as the fast path.
+    /// [`run_headers`](Self::run_headers) with `read` as the way to run the fast path.
     #[inline(always)]
     fn run_headers_by(
         &mut self,
         b: &[u8],
         start: RunStart,
-        read: impl FnOnce(&[u8], RunStart, &mut [Span], &mut usize, &RunLimits) -> RunEnd,
+        read: impl FnOnce(HeaderRun<'_>) -> RunEnd,
     ) -> Option<Step> {
         let limits = self.config.limits;
         let run_limits = RunLimits {
@@ -552,7 +552,13 @@ impl<'s> Decoder<'s> {
         };
         let had_headers = self.storage.len() > 0;
         let (slots, len) = self.storage.spare(limits.max_headers);
-        let end = read(b, start, slots, len, &run_limits);
+        let end = read(HeaderRun {
+            b,
+            start,
+            slots,
+            len,
+            limits: &run_limits,
+        });
         let p = end.at;
         self.line_start = p;
         let left = end.left(b);
