@@ -116,7 +116,7 @@ impl WithClassifier for SmallReadLane<'_, '_, '_> {
         let SmallReadLane { decoder, buf } = self;
         match decoder.run_start(buf) {
             Some(start) => matches!(
-                decoder.run_headers_with::<C>(buf, start),
+                decoder.run_headers(buf, start, |run| run.read_with::<C>()),
                 Some(Step::NeedMore)
             ),
             None => false,
@@ -436,7 +436,7 @@ impl<'s> Decoder<'s> {
         let max_headers = self.config.limits.max_headers;
         loop {
             if let Some(start) = self.run_start(b) {
-                if let Some(step) = self.run_headers(b, start) {
+                if let Some(step) = self.run_headers(b, start, |run| run.read()) {
                     return Some(step);
                 }
             }
@@ -521,24 +521,15 @@ impl<'s> Decoder<'s> {
         }
     }
 
-    /// [`run_headers`](Self::run_headers) with classifier `C`.
-    #[inline(always)]
-    fn run_headers_with<C: Classify>(&mut self, b: &[u8], start: RunStart) -> Option<Step> {
-        self.run_headers_by(b, start, |run| run.read_with::<C>())
-    }
-
     /// Takes every plain header line it can from `start` with the fast path, leaving the
     /// rest of the message to the general path. `Some` when the buffer ends inside a line
     /// that is still arriving (no LF after it, and it does not start with what may be a
     /// blank line's CR) or right after a line end: the usual ends of a small read.
+    ///
+    /// `read` runs the fast path: [`HeaderRun::read`] picks the classifier by length,
+    /// [`HeaderRun::read_with`] takes the caller's.
     #[inline(always)]
-    fn run_headers(&mut self, b: &[u8], start: RunStart) -> Option<Step> {
-        self.run_headers_by(b, start, |run| run.read())
-    }
-
-    /// [`run_headers`](Self::run_headers) with `read` as the way to run the fast path.
-    #[inline(always)]
-    fn run_headers_by(
+    fn run_headers(
         &mut self,
         b: &[u8],
         start: RunStart,
