@@ -217,7 +217,16 @@ impl<'s> Decoder<'s> {
         // path itself, and compiled for the CPU's best classifier for small reads; what
         // is inlined into the caller is only the choice of classifier and one call.
         // Whatever else happens, the state machine goes on from where the lane left.
-        if self.state == State::Headers && dispatch_small(SmallReadLane { decoder: self, buf }) {
+        let lane = match self.state {
+            State::Headers => true,
+            // A message starts at the buffer's first byte (it is not a blank line's).
+            State::Idle if buf.first().is_some_and(|&c| c != b'\r' && c != b'\n') => {
+                self.begin_message();
+                true
+            }
+            _ => false,
+        };
+        if lane && dispatch_small(SmallReadLane { decoder: self, buf }) {
             return Decoded::NeedMore { consumed: 0 };
         }
         self.decode_items(buf)
@@ -309,6 +318,14 @@ impl<'s> Decoder<'s> {
         self.last_run = None;
     }
 
+    /// Starts reading a message's headers at the first byte of the buffer.
+    #[inline]
+    fn begin_message(&mut self) {
+        self.storage.clear();
+        self.follows = false;
+        self.state = State::Headers;
+    }
+
     fn begin_skip(&mut self) {
         self.state = State::Skip;
         self.line_start = 0;
@@ -391,9 +408,7 @@ impl<'s> Decoder<'s> {
                             return step;
                         }
                     }
-                    self.storage.clear();
-                    self.follows = false;
-                    self.state = State::Headers;
+                    self.begin_message();
                 }
                 State::Headers => match self.headers(b) {
                     Some(step) => return step,
