@@ -2,8 +2,7 @@
 //! window is of that class.
 //!
 //! This file holds the crate's only `unsafe` code: SSE2 (every x86_64 CPU has it) and, when
-//! `std` can detect them at run time, AVX-512BW (with a masked load for a buffer's last
-//! bytes) or else AVX2, plus a prefetch hint. [`classify_portable`] is the reference every
+//! `std` can detect it at run time, AVX2, plus a prefetch hint. [`classify_portable`] is the reference every
 //! SIMD version must equal; the unit tests below and the fuzz targets check it byte for
 //! byte.
 //!
@@ -102,14 +101,15 @@ pub(crate) trait WithClassifier {
     fn run<C: Classify>(self) -> Self::Output;
 }
 
-/// Runs `job` with the fastest classifier this CPU supports: AVX-512BW, AVX2, SSE2, or
-/// the portable loop off x86_64. Always inlined, so that [`dispatch_apart`] is one call.
+/// Runs `job` with the fastest classifier this CPU supports: AVX2, SSE2, or the portable
+/// loop off x86_64. Always inlined, so that [`dispatch_apart`] is one call.
+///
+/// There is no AVX-512 copy any more: the small-read lane, which never had one (see
+/// [`dispatch_small`]), now reads the first lines of every message too, so nearly every
+/// header is read with AVX2. On AMD Zen 4, hiding the AVX-512 copy changed no decode figure
+/// by more than 3% (whole buffer 4.05 against 4.04 GB/s, real capture; `benches/README.md`).
 #[inline(always)]
 pub(crate) fn dispatch<J: WithClassifier>(job: J) -> J::Output {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    if avx512::available() {
-        return avx512::run(job);
-    }
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     if avx2::available() {
         return avx2::run(job);
@@ -121,7 +121,7 @@ pub(crate) fn dispatch<J: WithClassifier>(job: J) -> J::Output {
 }
 
 /// [`dispatch`] for a job that classifies `len` bytes: one window or less is classified
-/// with SSE2 inlined into the caller even on a CPU with AVX-512 or AVX2, because that is
+/// with SSE2 inlined into the caller even on a CPU with AVX2, because that is
 /// done before a call into another copy would even start. More windows go through
 /// [`dispatch_apart`]. The state machine's header runs take this way; when the small-read
 /// lane did too, it raised its 64-byte reads from 1.52 to 1.69 GB/s (real capture), and
@@ -139,8 +139,8 @@ pub(crate) fn dispatch_sized<J: WithClassifier>(len: usize, job: J) -> J::Output
 }
 
 /// [`dispatch`] as a function of its own, so that choosing among the classifiers stays out
-/// of [`dispatch_sized`]'s caller: when that was the small-read lane, the choice among three
-/// classifiers inlined there made 64-byte reads about 5% slower than among two.
+/// of [`dispatch_sized`]'s caller: when that was the small-read lane, the choice among
+/// AVX-512, AVX2 and SSE2 inlined there made 64-byte reads about 5% slower than among two.
 #[inline(never)]
 fn dispatch_apart<J: WithClassifier>(job: J) -> J::Output {
     dispatch(job)
@@ -238,9 +238,9 @@ mod sse2 {
     }
 }
 
-/// Whether this CPU has the bit instructions (BMI1, BMI2) that the AVX2 and AVX-512 copies
-/// of the fast path are also compiled for, to find bits with. Every AVX-512 CPU has them;
-/// without `bmi1`, `trailing_zeros` needs an extra test for zero.
+/// Whether this CPU has the bit instructions (BMI1, BMI2) that the AVX2 copy of the fast
+/// path is also compiled for, to find bits with; without `bmi1`, `trailing_zeros` needs an
+/// extra test for zero.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[inline(always)]
 fn has_bit_instructions() -> bool {
@@ -340,86 +340,6 @@ mod avx2 {
     #[cfg(test)]
     #[test]
     fn avx2_equals_portable_when_present() {
-        if !available() {
-            return;
-        }
-        super::tests::check_against_portable(|w| run(super::tests::Once(w)));
-        super::tests::check_tail_against_portable(|t| run(super::tests::Tail(t)));
-        super::tests::check_end_against_portable(|b, from| run(super::tests::End(b, from)));
-    }
-}
-
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
-#[allow(unsafe_code)]
-mod avx512 {
-    use super::{Classify, Masks, WithClassifier, WINDOW};
-    use core::arch::x86_64::{
-        __m512i, _mm512_cmpeq_epi8_mask, _mm512_loadu_si512, _mm512_maskz_loadu_epi8,
-        _mm512_set1_epi8,
-    };
-
-    /// Whether this CPU has AVX-512BW and the bit instructions (`std` caches the answers).
-    #[inline(always)]
-    pub(super) fn available() -> bool {
-        std::is_x86_feature_detected!("avx512bw") && super::has_bit_instructions()
-    }
-
-    /// Runs `job` compiled with AVX-512BW.
-    #[inline(always)]
-    pub(super) fn run<J: WithClassifier>(job: J) -> J::Output {
-        // SAFETY: `dispatch` calls this only after `available()` said the CPU has
-        // AVX-512F and AVX-512BW (BW implies F), BMI1 and BMI2, the features `run_with` is
-        // compiled for.
-        unsafe { run_with(job) }
-    }
-
-    #[target_feature(enable = "avx512f,avx512bw,bmi1,bmi2")]
-    unsafe fn run_with<J: WithClassifier>(job: J) -> J::Output {
-        job.run::<Avx512>()
-    }
-
-    /// One 64-byte load, one compare per class.
-    struct Avx512;
-
-    impl Classify for Avx512 {
-        #[inline(always)]
-        fn classify(window: &[u8; WINDOW]) -> Masks {
-            // SAFETY: only reached through `run_with`, i.e. on a CPU with AVX-512F/BW;
-            // `window` is 64 readable bytes and `_mm512_loadu_si512` has no alignment
-            // requirement.
-            unsafe { compare(_mm512_loadu_si512(window.as_ptr().cast::<__m512i>())) }
-        }
-
-        /// A masked load: the bytes past the slice are read as zeros and never touched,
-        /// so the tail needs no copy.
-        #[inline(always)]
-        fn classify_tail(bytes: &[u8]) -> Masks {
-            assert!(bytes.len() < WINDOW);
-            let lanes = (1u64 << bytes.len()) - 1;
-            // SAFETY: only reached through `run_with`, i.e. on a CPU with AVX-512F/BW. The
-            // load reads only the lanes set in `lanes`, which are the `bytes.len()` bytes
-            // of the slice; AVX-512 masked loads suppress faults in the lanes left out.
-            unsafe { compare(_mm512_maskz_loadu_epi8(lanes, bytes.as_ptr().cast::<i8>())) }
-        }
-    }
-
-    /// One compare per class of the 64 bytes in `v`.
-    #[target_feature(enable = "avx512f,avx512bw")]
-    #[inline]
-    unsafe fn compare(v: __m512i) -> Masks {
-        let stop = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b':' as i8))
-            | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b' ' as i8))
-            | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\t' as i8));
-        Masks {
-            lf: _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\n' as i8)),
-            cr: _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\r' as i8)),
-            stop,
-        }
-    }
-
-    #[cfg(test)]
-    #[test]
-    fn avx512_equals_portable_when_present() {
         if !available() {
             return;
         }
