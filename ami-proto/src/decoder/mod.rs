@@ -216,6 +216,7 @@ impl<'s> Decoder<'s> {
         // Kept apart from the state machine so that it costs little more than the fast
         // path itself, and compiled for the CPU's best classifier for small reads; what
         // is inlined into the caller is only the choice of classifier and one call.
+        // A new message's header lines go through it too, whatever the buffer's size.
         // Whatever else happens, the state machine goes on from where the lane left.
         let lane = match self.state {
             State::Headers => true,
