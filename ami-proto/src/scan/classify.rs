@@ -2,9 +2,9 @@
 //! window is of that class.
 //!
 //! This file holds the crate's only `unsafe` code: SSE2 (every x86_64 CPU has it) and, when
-//! `std` can detect it at run time, AVX2, plus a prefetch hint. [`classify_portable`] is the reference every
-//! SIMD version must equal; the unit tests below and the fuzz targets check it byte for
-//! byte.
+//! `std` can detect it at run time, AVX2, plus a prefetch hint. [`classify_portable`] is the
+//! reference every SIMD version must equal; the unit tests below and the fuzz targets check
+//! it byte for byte.
 //!
 //! Code that classifies windows is written once, generic over [`Classify`], and run through
 //! a dispatch function, which picks a classifier this CPU has and runs the copy of the code
@@ -121,8 +121,8 @@ pub(crate) fn dispatch<J: WithClassifier>(job: J) -> J::Output {
 }
 
 /// [`dispatch`] for a job that classifies `len` bytes: one window or less is classified
-/// with SSE2 inlined into the caller even on a CPU with AVX2, because that is
-/// done before a call into another copy would even start. More windows go through
+/// with SSE2 inlined into the caller even on a CPU with AVX2, because that is done before a
+/// call into another copy would even start. More windows go through
 /// [`dispatch_apart`]. The state machine's header runs take this way; when the small-read
 /// lane did too, it raised its 64-byte reads from 1.52 to 1.69 GB/s (real capture), and
 /// the state machine with [`dispatch_apart`] for every length measured the same for
