@@ -9,7 +9,7 @@ use memchr::memmem;
 use crate::config::{Config, Limits, LineEndings};
 use crate::error::{Error, ErrorKind};
 use crate::message::{Kind, Message, Span};
-use crate::scan::classify::{dispatch_small, Classify, WithClassifier};
+use crate::scan::classify::{dispatch, Classify, WithClassifier};
 use crate::scan::{find_lf, header_colon};
 use header_run::{HeaderRun, RunEnd, RunLeft, RunLimits, RunStart};
 use storage::Storage;
@@ -227,7 +227,7 @@ impl<'s> Decoder<'s> {
             }
             _ => false,
         };
-        if lane && dispatch_small(SmallReadLane { decoder: self, buf }) {
+        if lane && dispatch(SmallReadLane { decoder: self, buf }) {
             return Decoded::NeedMore { consumed: 0 };
         }
         self.decode_items(buf)

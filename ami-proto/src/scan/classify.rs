@@ -7,10 +7,9 @@
 //! it byte for byte.
 //!
 //! Code that classifies windows is written once, generic over [`Classify`], and run through
-//! a dispatch function, which picks a classifier this CPU has and runs the copy of the code
-//! compiled with the matching target features: [`dispatch`] the fastest one for long runs,
-//! [`dispatch_small`] the fastest one for the few windows of a small read, and
-//! [`dispatch_sized`], which keeps SSE2 inline for a single window.
+//! [`dispatch`], which picks the fastest classifier this CPU has and calls the copy of the
+//! code compiled with the matching target features, or through [`dispatch_sized`], which
+//! keeps SSE2 inline for a single window.
 
 /// Bytes classified at once.
 pub const WINDOW: usize = 64;
@@ -101,61 +100,18 @@ pub(crate) trait WithClassifier {
     fn run<C: Classify>(self) -> Self::Output;
 }
 
-/// Runs `job` with the fastest classifier this CPU supports: AVX2, SSE2, or the portable
-/// loop off x86_64. Always inlined, so that [`dispatch_apart`] is one call.
+/// Runs `job` with the fastest classifier this CPU supports: AVX2 if the CPU has it, else
+/// SSE2 (the portable loop off x86_64), each copy a function of its own, so that a caller
+/// that inlines this (the decoder's small-read lane, inlined into every `decode` call site)
+/// holds only the choice and one call.
 ///
-/// There is no AVX-512 copy any more: the small-read lane, which never had one (see
-/// [`dispatch_small`]), now reads the first lines of every message too, so nearly every
-/// header is read with AVX2. On AMD Zen 4, hiding the AVX-512 copy changed no decode figure
-/// by more than 3% (whole buffer 4.05 against 4.04 GB/s, real capture; `benches/README.md`).
+/// There is no AVX-512 copy. On AMD Zen 4 the small-read lane compiled for AVX-512 decoded
+/// 64-byte reads of the real capture at 1.95 GB/s in place, against 2.08 with AVX2, and
+/// 128-byte reads at 2.31 against 2.42; once the lane also read the first lines of every
+/// message, hiding the AVX-512 copy of the state machine's runs changed no decode figure by
+/// more than 3% (whole buffer 4.05 against 4.04 GB/s; see `benches/README.md`).
 #[inline(always)]
 pub(crate) fn dispatch<J: WithClassifier>(job: J) -> J::Output {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    if avx2::available() {
-        return avx2::run(job);
-    }
-    #[cfg(target_arch = "x86_64")]
-    return job.run::<sse2::Sse2>();
-    #[cfg(not(target_arch = "x86_64"))]
-    return job.run::<Portable>();
-}
-
-/// [`dispatch`] for a job that classifies `len` bytes: one window or less is classified
-/// with SSE2 inlined into the caller even on a CPU with AVX2, because that is done before a
-/// call into another copy would even start. More windows go through
-/// [`dispatch_apart`]. The state machine's header runs take this way; when the small-read
-/// lane did too, it raised its 64-byte reads from 1.52 to 1.69 GB/s (real capture), and
-/// the state machine with [`dispatch_apart`] for every length measured the same for
-/// 64-byte reads and 1 to 2% slower for 1460-byte reads (see `benches/README.md`).
-#[inline(always)]
-pub(crate) fn dispatch_sized<J: WithClassifier>(len: usize, job: J) -> J::Output {
-    #[cfg(target_arch = "x86_64")]
-    if len <= WINDOW {
-        return job.run::<sse2::Sse2>();
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = len;
-    dispatch_apart(job)
-}
-
-/// [`dispatch`] as a function of its own, so that choosing among the classifiers stays out
-/// of [`dispatch_sized`]'s caller: when that was the small-read lane, the choice among
-/// AVX-512, AVX2 and SSE2 inlined there made 64-byte reads about 5% slower than among two.
-#[inline(never)]
-fn dispatch_apart<J: WithClassifier>(job: J) -> J::Output {
-    dispatch(job)
-}
-
-/// Runs `job`, which mostly classifies a window or two (the decoder's small-read lane), with
-/// AVX2 if the CPU has it, else SSE2 (the portable loop off x86_64), each copy a function of
-/// its own: a caller that inlines this holds only the choice and one call.
-///
-/// It never had an AVX-512 copy: on AMD Zen 4, with the lane compiled for AVX-512, 64-byte
-/// reads of the real capture decoded at 1.95 GB/s in place, against 2.08 with AVX2, and
-/// 128-byte reads at 2.31 against 2.42; 1460- and 4096-byte reads showed no difference
-/// (see `benches/README.md`).
-#[inline(always)]
-pub(crate) fn dispatch_small<J: WithClassifier>(job: J) -> J::Output {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     if avx2::available() {
         return avx2::run(job);
@@ -164,6 +120,24 @@ pub(crate) fn dispatch_small<J: WithClassifier>(job: J) -> J::Output {
     return run_apart::<sse2::Sse2, J>(job);
     #[cfg(not(target_arch = "x86_64"))]
     return run_apart::<Portable, J>(job);
+}
+
+/// [`dispatch`] for a job that classifies `len` bytes: one window or less is classified
+/// with SSE2 inlined into the caller even on a CPU with AVX2, because that is done before a
+/// call into another copy would even start. The state machine's header runs take this
+/// way; when the small-read lane did too, it raised its 64-byte reads from 1.52 to 1.69
+/// GB/s (real capture), and the state machine through a call for every length measured
+/// the same for 64-byte reads and 1 to 2% slower for 1460-byte reads (see
+/// `benches/README.md`).
+#[inline(always)]
+pub(crate) fn dispatch_sized<J: WithClassifier>(len: usize, job: J) -> J::Output {
+    #[cfg(target_arch = "x86_64")]
+    if len <= WINDOW {
+        return job.run::<sse2::Sse2>();
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = len;
+    dispatch(job)
 }
 
 /// `job` with classifier `C`, in a function of its own.
@@ -265,8 +239,8 @@ mod avx2 {
     /// Runs `job` compiled with AVX2.
     #[inline(always)]
     pub(super) fn run<J: WithClassifier>(job: J) -> J::Output {
-        // SAFETY: `dispatch` and `dispatch_small` call this only after `available()` said
-        // the CPU has AVX2, BMI1 and BMI2, the features `run_with` is compiled for.
+        // SAFETY: `dispatch` calls this only after `available()` said the CPU has AVX2,
+        // BMI1 and BMI2, the features `run_with` is compiled for.
         unsafe { run_with(job) }
     }
 
@@ -464,7 +438,7 @@ mod tests {
     fn dispatched_tail_equals_portable() {
         check_tail_against_portable(|t| dispatch(Tail(t)));
         check_tail_against_portable(|t| dispatch_sized(t.len(), Tail(t)));
-        check_end_against_portable(|b, from| dispatch_small(End(b, from)));
+        check_end_against_portable(|b, from| dispatch(End(b, from)));
     }
 
     #[test]
