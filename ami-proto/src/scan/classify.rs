@@ -212,15 +212,6 @@ mod sse2 {
     }
 }
 
-/// Whether this CPU has the bit instructions (BMI1, BMI2) that the AVX2 copy of the fast
-/// path is also compiled for, to find bits with; without `bmi1`, `trailing_zeros` needs an
-/// extra test for zero.
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
-#[inline(always)]
-fn has_bit_instructions() -> bool {
-    std::is_x86_feature_detected!("bmi1") && std::is_x86_feature_detected!("bmi2")
-}
-
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[allow(unsafe_code)]
 mod avx2 {
@@ -230,10 +221,14 @@ mod avx2 {
         _mm256_set1_epi8,
     };
 
-    /// Whether this CPU has AVX2 and the bit instructions (`std` caches the answers).
+    /// Whether this CPU has AVX2 and the bit instructions (BMI1, BMI2) this copy is also
+    /// compiled for, to find bits with; without `bmi1`, `trailing_zeros` needs an extra test
+    /// for zero (`std` caches the answers).
     #[inline(always)]
     pub(super) fn available() -> bool {
-        std::is_x86_feature_detected!("avx2") && super::has_bit_instructions()
+        std::is_x86_feature_detected!("avx2")
+            && std::is_x86_feature_detected!("bmi1")
+            && std::is_x86_feature_detected!("bmi2")
     }
 
     /// Runs `job` compiled with AVX2.
