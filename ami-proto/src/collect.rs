@@ -53,7 +53,7 @@ pub enum Collected {
 /// use ami_proto::{Collected, ConnEvent, Connection, ListCollector};
 ///
 /// let mut conn: Connection = Connection::new();
-/// conn.send("DBGetTree", [("Family", "f")]).unwrap();
+/// conn.send(&ami_proto::GenericAction::new("DBGetTree").header("Family", "f")).unwrap();
 /// conn.handle_input(b"Response: Success\r\nActionID: ami-1\r\nEventList: start\r\n\r\n\
 ///     Event: DBGetTreeResponse\r\nActionID: ami-1\r\nKey: /f/a\r\n\r\n\
 ///     Event: DBGetTreeComplete\r\nActionID: ami-1\r\nEventList: Complete\r\nListItems: 1\r\n\r\n");
@@ -88,7 +88,7 @@ impl ListCollector {
     /// ```
     /// use ami_proto::{Collected, Connection, ListCollector};
     /// let mut conn: Connection = Connection::new();
-    /// conn.send("CoreShowChannels", [("A", "b")]).unwrap();
+    /// conn.send(&ami_proto::GenericAction::new("CoreShowChannels").header("A", "b")).unwrap();
     /// conn.handle_input(b"Response: Success\r\nActionID: ami-1\r\nEventList: start\r\n\r\n");
     /// let mut lists = ListCollector::new();
     /// assert_eq!(lists.push(conn.poll_event().unwrap()), Collected::Held);
@@ -103,7 +103,7 @@ impl ListCollector {
     /// ```
     /// use ami_proto::{Collected, ConnEvent, Connection, ListCollector};
     /// let mut conn: Connection = Connection::new();
-    /// conn.send("CoreShowChannels", [("A", "b")]).unwrap();
+    /// conn.send(&ami_proto::GenericAction::new("CoreShowChannels").header("A", "b")).unwrap();
     /// conn.handle_input(b"Response: Success\r\nActionID: ami-1\r\nEventList: start\r\n\r\n\
     ///     Event: CoreShowChannel\r\nActionID: ami-1\r\nChannel: PJSIP/1\r\n\r\n\
     ///     Event: CoreShowChannelsComplete\r\nActionID: ami-1\r\nEventList: Complete\r\nListItems: 1\r\n\r\n");

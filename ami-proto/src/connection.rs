@@ -8,12 +8,13 @@ use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::action::{write_action, Action};
 use crate::action_id::{ActionId, ActionIdAllocator};
 use crate::config::Config;
 use crate::decoder::{Decoded, Decoder, Item};
 use crate::encode::{ActionWriter, EncodeError};
 use crate::error::Error;
-use crate::event_list::{ListEnd, ListShape};
+use crate::event_list::ListEnd;
 use crate::login::{Credentials, Login, LoginEvent, LoginFailure};
 use crate::message::Message;
 use crate::owned::OwnedMessage;
@@ -124,7 +125,7 @@ pub enum ConnEvent {
 /// ```
 /// use ami_proto::{Connection, SendError};
 /// let mut conn: Connection = Connection::new();
-/// assert!(matches!(conn.send("Ping", [("ActionID", "")]), Err(SendError::BadActionId)));
+/// assert!(matches!(conn.send(&ami_proto::GenericAction::new("Ping").header("ActionID", "")), Err(SendError::BadActionId)));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SendError {
@@ -132,8 +133,7 @@ pub enum SendError {
     Encode(EncodeError),
     /// Too many actions pending, or the ActionID is already pending.
     Track(TrackError),
-    /// The caller's `ActionID` header is empty, too long, not a valid value, or not the
-    /// first header.
+    /// The action's own ActionID is empty, too long or not a valid value.
     BadActionId,
     /// A login is already in progress or done.
     LoginStarted,
@@ -146,7 +146,9 @@ impl fmt::Display for SendError {
         match self {
             SendError::Encode(e) => write!(f, "cannot encode the action: {e}"),
             SendError::Track(e) => write!(f, "cannot track the action: {e}"),
-            SendError::BadActionId => f.write_str("the ActionID header is empty or too long"),
+            SendError::BadActionId => {
+                f.write_str("the ActionID is empty, too long or holds bytes not allowed")
+            }
             SendError::LoginStarted => f.write_str("a login was already started"),
             SendError::Closed => f.write_str("the connection is closed"),
         }
@@ -163,7 +165,7 @@ impl std::error::Error for SendError {}
 ///
 /// let mut conn: Connection = Connection::new();
 /// conn.login(Credentials::plain("admin", "amp111")).unwrap();
-/// let ping = conn.send("Ping", [("Data", "x")]).unwrap();
+/// let ping = conn.send(&ami_proto::GenericAction::new("Ping").header("Data", "x")).unwrap();
 /// let wire = conn.poll_transmit().unwrap();
 /// assert!(wire.starts_with(b"Action: Login\r\nActionID: ami-1\r\nUsername: admin\r\n"));
 /// assert!(wire.ends_with(b"Action: Ping\r\nActionID: ami-2\r\nData: x\r\n\r\n"));
@@ -227,7 +229,7 @@ impl<'a, const N: usize> Connection<'a, N> {
     /// ```
     /// use ami_proto::{ActionIdAllocator, Connection};
     /// let mut conn: Connection<'_, 4> = Connection::with_ids(ActionIdAllocator::new("x-").unwrap());
-    /// assert_eq!(conn.send("Ping", [("A", "b")]).unwrap().as_bytes(), b"x-1");
+    /// assert_eq!(conn.send(&ami_proto::GenericAction::new("Ping").header("A", "b")).unwrap().as_bytes(), b"x-1");
     /// ```
     pub fn with_ids(ids: ActionIdAllocator) -> Self {
         Connection::with_config(ids, Config::default())
@@ -271,7 +273,7 @@ impl<'a, const N: usize> Connection<'a, N> {
     ///
     /// ```
     /// let mut conn: ami_proto::Connection = ami_proto::Connection::new();
-    /// let id = conn.send("Ping", [("A", "b")]).unwrap();
+    /// let id = conn.send(&ami_proto::GenericAction::new("Ping").header("A", "b")).unwrap();
     /// assert_eq!(conn.pending().collect::<Vec<_>>(), [id]);
     /// ```
     pub fn pending(&self) -> impl Iterator<Item = ActionId> + '_ {
@@ -306,88 +308,52 @@ impl<'a, const N: usize> Connection<'a, N> {
         self.poll_login()
     }
 
-    /// Queues `action` with `headers` (in order) and starts tracking it. The ActionID is
-    /// the caller's `ActionID` header if it comes first, else the next allocated one; either
-    /// way it is written right after the `Action:` line. An `ActionID` anywhere else is a
-    /// [`SendError::BadActionId`] (Asterisk would answer with the first one).
+    /// Queues `action` and starts tracking it (with the action's
+    /// [`list_shape`](Action::list_shape), if any). The ActionID is the action's own if it
+    /// has one, else the next allocated one; either way it is written right after the
+    /// `Action:` line. Nothing of a refused action is queued.
     ///
     /// ```
-    /// let mut conn: ami_proto::Connection = ami_proto::Connection::new();
-    /// let id = conn.send("Ping", [("ActionID", "mine")]).unwrap();
+    /// use ami_proto::Connection;
+    /// let mut conn: Connection = Connection::new();
+    /// let id = conn.send(&ami_proto::GenericAction::new("Ping").header("ActionID", "mine")).unwrap();
     /// assert_eq!(id.as_bytes(), b"mine");
     /// assert_eq!(conn.poll_transmit().unwrap(), b"Action: Ping\r\nActionID: mine\r\n\r\n");
-    /// assert!(conn.send("Ping", [("X", "a\r\nAction: Originate")]).is_err());
-    /// assert!(conn.send("Ping", [("X", "1"), ("ActionID", "late")]).is_err());
+    /// assert!(conn.send(&ami_proto::GenericAction::new("Ping").header("X", "a\r\nAction: Originate")).is_err());
     /// assert_eq!(conn.poll_transmit(), None); // nothing of a refused action is sent
     /// ```
-    pub fn send<K, V>(
-        &mut self,
-        action: &str,
-        headers: impl IntoIterator<Item = (K, V)>,
-    ) -> Result<ActionId, SendError>
-    where
-        K: AsRef<[u8]>,
-        V: AsRef<[u8]>,
-    {
-        self.send_expecting(action, headers, None)
-    }
-
-    /// Like [`send`](Self::send), telling the tracker the action's list shape (see
-    /// [`ListShape`]): for lists whose reply does not say `EventList: start`, or an
-    /// `Async` Originate that ends with its `OriginateResponse`.
-    ///
-    /// ```
-    /// use ami_proto::{Connection, ListShape};
-    /// let mut conn: Connection = Connection::new();
-    /// let shape = ListShape::new(&[], "OriginateResponse");
-    /// conn.send_expecting("Originate", [("Channel", "Local/1@t"), ("Async", "yes")], Some(shape)).unwrap();
-    /// ```
-    pub fn send_expecting<K, V>(
-        &mut self,
-        action: &str,
-        headers: impl IntoIterator<Item = (K, V)>,
-        shape: Option<ListShape<'a>>,
-    ) -> Result<ActionId, SendError>
-    where
-        K: AsRef<[u8]>,
-        V: AsRef<[u8]>,
-    {
+    pub fn send<A: Action + ?Sized>(&mut self, action: &A) -> Result<ActionId, SendError> {
         if self.state == ConnState::Closed {
             return Err(SendError::Closed);
         }
-        let mut headers = headers.into_iter().peekable();
-        // A caller's ActionID must come first to be used without buffering the headers.
-        let own = match headers.peek() {
-            Some((k, v)) if k.as_ref().eq_ignore_ascii_case(b"ActionID") => {
-                Some(ActionId::new(v.as_ref()).ok_or(SendError::BadActionId)?)
-            }
-            _ => None,
-        };
-        let id = match own {
-            Some(id) => {
-                headers.next();
-                id
-            }
+        let id = match action.action_id() {
+            Some(own) => ActionId::new(own).ok_or(SendError::BadActionId)?,
             None => self.ids.next_id(),
         };
-        self.tracker.register(id, shape).map_err(SendError::Track)?;
-        let mut w = ActionWriter::to_vec(action, &mut self.output);
-        w.header("ActionID", id);
-        for (k, v) in headers {
-            if k.as_ref().eq_ignore_ascii_case(b"ActionID") {
-                // A second ActionID would not be the one Asterisk answers with; dropping
-                // the writer removes the partial action.
-                drop(w);
-                self.tracker.forget(&id);
-                return Err(SendError::BadActionId);
-            }
-            w.header(k, v);
-        }
-        if let Err(e) = w.finish() {
+        self.tracker
+            .register(id, action.list_shape())
+            .map_err(SendError::Track)?;
+        let mut writer = ActionWriter::to_vec(action.name(), &mut self.output);
+        write_action(action, Some(id.as_bytes()), &mut writer);
+        if let Err(e) = writer.finish() {
             self.tracker.forget(&id);
             return Err(SendError::Encode(e));
         }
         Ok(id)
+    }
+
+    /// Whether another action can be tracked now (fewer than `N` are pending). A sender
+    /// with more actions queues them until replies free a slot.
+    ///
+    /// ```
+    /// use ami_proto::Connection;
+    /// let mut conn: Connection<'_, 1> = Connection::with_ids(Default::default());
+    /// assert!(conn.has_room());
+    /// conn.send(&ami_proto::GenericAction::new("Ping")).unwrap();
+    /// assert!(!conn.has_room());
+    /// ```
+    pub fn has_room(&self) -> bool {
+        self.tracker.len() < self.tracker.capacity()
     }
 
     /// Stops waiting for `id` (for example after the caller's own timeout); its late reply
@@ -396,7 +362,7 @@ impl<'a, const N: usize> Connection<'a, N> {
     /// ```
     /// use ami_proto::{ConnEvent, Connection};
     /// let mut conn: Connection = Connection::new();
-    /// let id = conn.send("Ping", [("A", "b")]).unwrap();
+    /// let id = conn.send(&ami_proto::GenericAction::new("Ping").header("A", "b")).unwrap();
     /// assert!(conn.forget(&id));
     /// conn.handle_input(b"Response: Success\r\nActionID: ami-1\r\n\r\n");
     /// assert!(matches!(conn.poll_event(), Some(ConnEvent::Unmatched(_))));
@@ -480,7 +446,7 @@ impl<'a, const N: usize> Connection<'a, N> {
     /// ```
     /// let mut conn: ami_proto::Connection = ami_proto::Connection::new();
     /// assert_eq!(conn.poll_transmit(), None);
-    /// conn.send("Ping", [("ActionID", "1")]).unwrap();
+    /// conn.send(&ami_proto::GenericAction::new("Ping").header("ActionID", "1")).unwrap();
     /// assert_eq!(conn.poll_transmit().unwrap(), b"Action: Ping\r\nActionID: 1\r\n\r\n");
     /// ```
     #[must_use]

@@ -72,6 +72,9 @@ pub enum EncodeErrorKind {
     },
     /// A caller header is named `Action`: the action name is given separately.
     DuplicateAction,
+    /// A second `ActionID` header: Asterisk answers with the first one only, so a caller
+    /// waiting on the second would never see its reply.
+    DuplicateActionId,
     /// A `Variable:` name is empty or holds `=`, or a name or value holds `,`, which
     /// Asterisk would read as the start of another variable.
     BadVariable {
@@ -180,6 +183,9 @@ impl fmt::Display for EncodeError {
             EncodeErrorKind::DuplicateAction => {
                 f.write_str("`Action` is not a header: pass the action name instead")
             }
+            EncodeErrorKind::DuplicateActionId => {
+                f.write_str("a second `ActionID`: Asterisk answers with the first one only")
+            }
             EncodeErrorKind::BadVariable { byte: 0, .. } => {
                 f.write_str("the variable name is empty")
             }
@@ -247,6 +253,8 @@ pub struct ActionWriter<'o> {
     len: usize,
     /// Lines so far, the `Action:` line included.
     lines: usize,
+    /// An `ActionID` header was written.
+    has_action_id: bool,
     error: Option<EncodeError>,
     /// The blank line was written: the action is whole.
     finished: bool,
@@ -302,6 +310,7 @@ impl<'o> ActionWriter<'o> {
             out,
             len: 0,
             lines: 0,
+            has_action_id: false,
             error: None,
             finished: false,
         };
@@ -318,7 +327,8 @@ impl<'o> ActionWriter<'o> {
         w
     }
 
-    /// Adds `key: value`. Repeated keys are kept, in order.
+    /// Adds `key: value`. Repeated keys are kept, in order, except `ActionID`: a second
+    /// one is an [`EncodeErrorKind::DuplicateActionId`] error.
     ///
     /// ```
     /// let mut buf = [0u8; 64];
@@ -326,11 +336,22 @@ impl<'o> ActionWriter<'o> {
     /// w.header("UserEvent", "Ev").header("H", "").header("H", "a: b");
     /// let n = w.finish().unwrap();
     /// assert_eq!(&buf[..n], b"Action: UserEvent\r\nUserEvent: Ev\r\nH: \r\nH: a: b\r\n\r\n");
+    ///
+    /// let mut w = ami_proto::ActionWriter::new("Ping", &mut buf);
+    /// w.header("ActionID", "1").header("actionid", "2");
+    /// assert!(w.finish().is_err());
     /// ```
     pub fn header(&mut self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> &mut Self {
         let (key, value) = (key.as_ref(), value.as_ref());
         if self.error.is_none() {
-            match check_key(key).and_then(|()| check_value(value)) {
+            let action_id = key.eq_ignore_ascii_case(b"ActionID");
+            let checked = if action_id && self.has_action_id {
+                Err(EncodeErrorKind::DuplicateActionId)
+            } else {
+                check_key(key).and_then(|()| check_value(value))
+            };
+            self.has_action_id |= action_id;
+            match checked {
                 Ok(()) => self.line(key, &[value]),
                 Err(kind) => self.fail(EncodeError::new(kind, self.lines, key)),
             }

@@ -50,6 +50,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod action;
 mod action_id;
 mod chan_var;
 #[cfg(feature = "alloc")]
@@ -69,6 +70,9 @@ mod owned;
 mod scan;
 mod tracker;
 
+pub use action::Action;
+#[cfg(feature = "alloc")]
+pub use action::GenericAction;
 pub use action_id::{ActionId, ActionIdAllocator};
 pub use chan_var::{chan_var, chan_vars, ChanVar, ChanVars};
 #[cfg(feature = "alloc")]

@@ -5,12 +5,11 @@
 //! It tells the caller what to send ([`Login::poll_request`]) and reads the replies
 //! ([`Login::handle`]); it does no IO. Asterisk closes the connection after a failed login.
 
-#[cfg(feature = "alloc")]
-use alloc::vec::Vec;
 use core::fmt;
 
+use crate::action::Action;
 use crate::action_id::ActionId;
-use crate::encode::{ActionWriter, EncodeError};
+use crate::encode::ActionWriter;
 use crate::md5::Md5;
 use crate::message::{Kind, Message};
 
@@ -143,7 +142,7 @@ pub enum LoginFailure {
 /// What a reply did to the login.
 ///
 /// ```
-/// use ami_proto::{ActionId, Credentials, Decoded, Decoder, Item, Login, LoginEvent};
+/// use ami_proto::{Action, ActionId, Credentials, Decoded, Decoder, Item, Login, LoginEvent};
 /// let mut login = Login::new(Credentials::plain("admin", "amp111"));
 /// let _ = login.poll_request(ActionId::new(b"1").unwrap());
 /// let mut d = Decoder::new();
@@ -165,7 +164,7 @@ pub enum LoginEvent {
 /// The login state machine.
 ///
 /// ```
-/// use ami_proto::{ActionId, Credentials, Decoded, Decoder, Item, Login, LoginEvent};
+/// use ami_proto::{Action, ActionId, Credentials, Decoded, Decoder, Item, Login, LoginEvent};
 ///
 /// let mut login = Login::new(Credentials::md5("admin", "amp111").with_events("off"));
 /// let mut buf = [0u8; 256];
@@ -215,7 +214,7 @@ impl<'a> Login<'a> {
     ///
     /// let mut login = Login::new(Credentials::plain("admin", "amp111"));
     /// let id = ActionId::new(b"1").unwrap();
-    /// assert_eq!(login.poll_request(id).unwrap().action(), "Login");
+    /// assert_eq!(ami_proto::Action::name(&login.poll_request(id).unwrap()), "Login");
     /// assert!(login.poll_request(id).is_none()); // now waiting for the reply
     /// ```
     #[must_use]
@@ -353,67 +352,44 @@ pub struct LoginRequest<'a> {
 }
 
 impl LoginRequest<'_> {
-    /// `Challenge` or `Login`.
-    ///
-    /// ```
-    /// use ami_proto::{ActionId, Credentials, Login};
-    /// let mut login = Login::new(Credentials::md5("admin", "amp111"));
-    /// assert_eq!(login.poll_request(ActionId::new(b"1").unwrap()).unwrap().action(), "Challenge");
-    /// ```
-    pub fn action(&self) -> &'static str {
-        match self.kind {
-            RequestKind::Challenge => "Challenge",
-            RequestKind::Plain | RequestKind::Md5(_) => "Login",
-        }
-    }
-
     /// The ActionID it carries.
     ///
     /// ```
     /// use ami_proto::{ActionId, Credentials, Login};
     /// let id = ActionId::new(b"9").unwrap();
     /// let mut login = Login::new(Credentials::plain("admin", "amp111"));
-    /// assert_eq!(login.poll_request(id).unwrap().action_id(), id);
+    /// assert_eq!(login.poll_request(id).unwrap().id(), id);
     /// ```
-    pub fn action_id(&self) -> ActionId {
+    pub fn id(&self) -> ActionId {
         self.id
     }
+}
 
-    /// Writes the action into `out`; returns its length.
-    ///
-    /// ```
-    /// use ami_proto::{ActionId, Credentials, Login};
-    /// let mut login = Login::new(Credentials::plain("admin", "amp111"));
-    /// let request = login.poll_request(ActionId::new(b"1").unwrap()).unwrap();
-    /// let mut buf = [0u8; 128];
-    /// let n = request.encode(&mut buf).unwrap();
-    /// assert_eq!(&buf[..n], b"Action: Login\r\nActionID: 1\r\nUsername: admin\r\nSecret: amp111\r\n\r\n");
-    /// ```
-    pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        let mut w = ActionWriter::new(self.action(), out);
-        self.headers(&mut w);
-        w.finish()
+/// `Challenge` or `Login`, with the request's ActionID.
+///
+/// ```
+/// use ami_proto::{Action, ActionId, Credentials, Login};
+/// let mut login = Login::new(Credentials::plain("admin", "amp111"));
+/// let request = login.poll_request(ActionId::new(b"1").unwrap()).unwrap();
+/// assert_eq!(request.name(), "Login");
+/// let mut buf = [0u8; 128];
+/// let n = request.encode(&mut buf).unwrap();
+/// assert_eq!(&buf[..n], b"Action: Login\r\nActionID: 1\r\nUsername: admin\r\nSecret: amp111\r\n\r\n");
+/// ```
+impl Action for LoginRequest<'_> {
+    fn name(&self) -> &str {
+        match self.kind {
+            RequestKind::Challenge => "Challenge",
+            RequestKind::Plain | RequestKind::Md5(_) => "Login",
+        }
     }
 
-    /// Appends the action to `out` (nothing on error).
-    ///
-    /// ```
-    /// use ami_proto::{ActionId, Credentials, Login};
-    /// let mut login = Login::new(Credentials::md5("admin", "amp111"));
-    /// let mut out = Vec::new();
-    /// login.poll_request(ActionId::new(b"1").unwrap()).unwrap().encode_to_vec(&mut out).unwrap();
-    /// assert!(out.starts_with(b"Action: Challenge\r\n"));
-    /// ```
-    #[cfg(feature = "alloc")]
-    pub fn encode_to_vec(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-        let mut w = ActionWriter::to_vec(self.action(), out);
-        self.headers(&mut w);
-        w.finish().map(|_| ())
+    fn action_id(&self) -> Option<&[u8]> {
+        Some(self.id.as_bytes())
     }
 
-    fn headers(&self, w: &mut ActionWriter<'_>) {
+    fn write_headers(&self, w: &mut ActionWriter<'_>) {
         let c = &self.credentials;
-        w.header("ActionID", self.id);
         match &self.kind {
             RequestKind::Challenge => {
                 w.header("AuthType", "MD5");
@@ -437,7 +413,7 @@ impl LoginRequest<'_> {
 impl fmt::Debug for LoginRequest<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LoginRequest")
-            .field("action", &self.action())
+            .field("action", &self.name())
             .field("id", &self.id)
             .field("username", &self.credentials.username)
             .finish_non_exhaustive()

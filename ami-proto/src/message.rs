@@ -85,14 +85,13 @@ pub struct Message<'a> {
 }
 
 impl<'a> Message<'a> {
-    /// Builds a message view from its bytes and header spans (offsets into `bytes`).
-    ///
-    /// The decoder makes these; this constructor is for code that stores spans itself
-    /// (for example to keep messages after the decoder moves on).
+    /// Builds a message view from its bytes and header spans (offsets into `bytes`), for
+    /// [`OwnedMessage`](crate::OwnedMessage), which keeps both.
     ///
     /// # Panics
     /// If a span or `body` lies outside `bytes` or `spans` is empty.
-    pub fn from_parts(
+    #[cfg(feature = "alloc")]
+    pub(crate) fn from_parts(
         bytes: &'a [u8],
         spans: &'a [Span],
         body: Option<(u32, u32)>,

@@ -7,7 +7,8 @@ mod replay;
 
 use ami_proto::{
     ActionIdAllocator, Collected, Config, ConnEvent, ConnState, Connection, Credentials, Decoded,
-    Decoder, ErrorKind, Item, Limits, ListCollector, ListEnd, ListShape, LoginFailure,
+    Decoder, ErrorKind, GenericAction, Item, Limits, ListCollector, ListEnd, ListShape,
+    LoginFailure,
 };
 use replay::{Request, Step, Transcript};
 use std::collections::HashMap;
@@ -66,10 +67,15 @@ fn replay(t: &Transcript, piece: usize, secrets: &HashMap<&str, String>) -> Outc
                 } else if let Some(id) = r.get("ActionID").filter(|_| r.is_action) {
                     // The transcripts write ActionID first, as `send` expects.
                     assert!(r.headers[0].0.eq_ignore_ascii_case(b"ActionID"));
-                    let shape = is_async_originate(r).then_some(ASYNC_ORIGINATE);
                     let name = std::str::from_utf8(&r.name).unwrap();
-                    let headers = r.headers.iter().map(|(k, v)| (k, v));
-                    let sent = conn.send_expecting(name, headers, shape).unwrap();
+                    let mut action = r
+                        .headers
+                        .iter()
+                        .fold(GenericAction::new(name), |a, (k, v)| a.header(k, v));
+                    if is_async_originate(r) {
+                        action = action.expect_list(ASYNC_ORIGINATE);
+                    }
+                    let sent = conn.send(&action).unwrap();
                     assert_eq!(sent.as_bytes(), id);
                     out.names.insert(id.to_vec(), r.name.clone());
                 } else {
@@ -311,14 +317,17 @@ fn replays_every_transcript_pair() {
 fn refuses_injection_and_overflow_without_sending() {
     let mut conn: Connection<'_, 1> = Connection::with_ids(ActionIdAllocator::default());
     assert!(conn
-        .send("Originate", [("Channel", "a\nAction: Hangup")])
+        .send(&GenericAction::new("Originate").header("Channel", "a\nAction: Hangup"))
         .is_err());
     assert!(
         conn.pending().next().is_none(),
         "a refused action is not tracked"
     );
-    conn.send("Ping", [("ActionID", "1")]).unwrap();
-    let err = conn.send("Ping", [("ActionID", "2")]).unwrap_err();
+    conn.send(&GenericAction::new("Ping").header("ActionID", "1"))
+        .unwrap();
+    let err = conn
+        .send(&GenericAction::new("Ping").header("ActionID", "2"))
+        .unwrap_err();
     assert!(matches!(err, ami_proto::SendError::Track(_)));
     assert_eq!(
         conn.poll_transmit().unwrap(),
@@ -326,9 +335,24 @@ fn refuses_injection_and_overflow_without_sending() {
     );
     conn.handle_eof();
     assert!(matches!(
-        conn.send("Ping", [("A", "b")]),
+        conn.send(&GenericAction::new("Ping").header("A", "b")),
         Err(ami_proto::SendError::Closed)
     ));
+}
+
+#[test]
+fn refuses_a_second_action_id() {
+    let mut conn: Connection = Connection::new();
+    let twice = GenericAction::new("Ping")
+        .header("ActionID", "3")
+        .header("ActionID", "4");
+    let err = conn.send(&twice).unwrap_err();
+    assert!(
+        matches!(err, ami_proto::SendError::Encode(e) if e.kind == ami_proto::EncodeErrorKind::DuplicateActionId),
+        "{err:?}"
+    );
+    assert_eq!(conn.poll_transmit(), None);
+    assert_eq!(conn.pending().count(), 0);
 }
 
 #[test]

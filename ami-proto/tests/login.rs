@@ -4,7 +4,8 @@
 mod replay;
 
 use ami_proto::{
-    ActionId, AuthMethod, Credentials, Decoded, Decoder, Item, Login, LoginEvent, LoginFailure,
+    Action, ActionId, AuthMethod, Credentials, Decoded, Decoder, Item, Login, LoginEvent,
+    LoginFailure, OwnedMessage,
 };
 use replay::Step;
 
@@ -110,28 +111,23 @@ fn plain_login_accepted_and_rejected() {
 
 #[test]
 fn replies_for_others_and_bad_challenges_are_handled() {
-    let decode = |wire: &'static [u8]| {
-        let mut d = Decoder::new();
-        match d.decode(wire) {
-            Decoded::Item {
-                item: Item::Message(m),
-                ..
-            } => (m.as_bytes().to_vec(), m.spans().to_vec()),
-            other => panic!("{other:?}"),
-        }
+    let decode = |wire: &'static [u8]| match Decoder::new().decode(wire) {
+        Decoded::Item {
+            item: Item::Message(m),
+            ..
+        } => OwnedMessage::new(&m),
+        other => panic!("{other:?}"),
     };
     let id = ActionId::new(b"L").unwrap();
     let mut login = Login::new(Credentials::md5("admin", "x"));
-    assert_eq!(login.poll_request(id).unwrap().action(), "Challenge");
+    assert_eq!(login.poll_request(id).unwrap().name(), "Challenge");
     // A reply with another ActionID is not ours.
-    let (b, s) = decode(b"Response: Success\r\nActionID: other\r\nChallenge: 1\r\n\r\n");
-    let m = ami_proto::Message::from_parts(&b, &s, None, false);
-    assert_eq!(login.handle(&m), None);
+    let m = decode(b"Response: Success\r\nActionID: other\r\nChallenge: 1\r\n\r\n");
+    assert_eq!(login.handle(&m.message()), None);
     // A challenge reply without a challenge fails.
-    let (b, s) = decode(b"Response: Success\r\nActionID: L\r\n\r\n");
-    let m = ami_proto::Message::from_parts(&b, &s, None, false);
+    let m = decode(b"Response: Success\r\nActionID: L\r\n\r\n");
     assert_eq!(
-        login.handle(&m),
+        login.handle(&m.message()),
         Some(LoginEvent::Rejected(LoginFailure::BadChallenge))
     );
     assert_eq!(login.outcome(), Some(false));

@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use ami_proto::{Message, Span};
+use ami_proto::{Message, OwnedMessage};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -11,66 +11,66 @@ use crate::generated::events::{EVENT_LAYOUTS, EVENT_NAMES};
 use crate::typed::{cmp_ignore_ascii_case, HeaderKey};
 use crate::Event;
 
-/// An event message with its own copy of the headers; [`OwnedEvent::event`] types it.
+/// An event that owns its bytes: an [`OwnedMessage`] that [`OwnedEvent::event`] types.
 ///
 /// Serializes like [`Event`]; deserializes from that JSON (documented headers in JSON
 /// order, then numbered families, then `ExtraHeaders`; an `Unknown` event's `Headers` list is
 /// taken as is).
+///
+/// ```
+/// use ami_spec::{Event, OwnedEvent};
+/// let owned = OwnedEvent::from_headers([("Event", "Hangup"), ("Channel", "PJSIP/100-1")]).unwrap();
+/// let Event::Hangup(hangup) = owned.event() else { panic!() };
+/// assert_eq!(hangup.channel.unwrap().as_str(), Some("PJSIP/100-1"));
+/// ```
 #[derive(Clone, PartialEq, Eq)]
-pub struct OwnedEvent {
-    bytes: Vec<u8>,
-    spans: Vec<Span>,
-}
+pub struct OwnedEvent(OwnedMessage);
 
 impl OwnedEvent {
     /// Copies a decoded message.
     pub fn from_message(message: &Message<'_>) -> OwnedEvent {
-        OwnedEvent::from_headers(message.headers().map(|h| (h.key, h.value)))
+        OwnedEvent(OwnedMessage::new(message))
     }
 
-    /// Builds a message from headers, the first being `Event: Name`.
-    ///
-    /// # Panics
-    /// If `headers` is empty.
+    /// Builds an event from headers, the first being `Event: Name`; `None` without headers
+    /// or when a key or value could not be one header line (CR, LF, a `:` in a key).
     pub fn from_headers<K: AsRef<[u8]>, V: AsRef<[u8]>>(
         headers: impl IntoIterator<Item = (K, V)>,
-    ) -> OwnedEvent {
-        let mut bytes = Vec::new();
-        let mut spans = Vec::new();
-        for (key, value) in headers {
-            let key_start = bytes.len() as u32;
-            bytes.extend_from_slice(key.as_ref());
-            let key_end = bytes.len() as u32;
-            bytes.extend_from_slice(b": ");
-            let value_start = bytes.len() as u32;
-            bytes.extend_from_slice(value.as_ref());
-            let value_end = bytes.len() as u32;
-            bytes.extend_from_slice(b"\r\n");
-            spans.push(Span {
-                key_start,
-                key_end,
-                value_start,
-                value_end,
-            });
-        }
-        assert!(!spans.is_empty(), "an event has at least its Event header");
-        bytes.extend_from_slice(b"\r\n");
-        OwnedEvent { bytes, spans }
+    ) -> Option<OwnedEvent> {
+        OwnedMessage::from_headers(headers).map(OwnedEvent)
     }
 
     /// A borrowed view of the message.
     pub fn message(&self) -> Message<'_> {
-        Message::from_parts(&self.bytes, &self.spans, None, false)
+        self.0.message()
     }
 
     /// The typed event.
     pub fn event(&self) -> Event<'_> {
-        Event::from_message(&self.message())
+        Event::from_message(&self.0.message())
     }
 
     /// The message in wire form (CRLF lines, blank line at the end).
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes
+        self.0.as_bytes()
+    }
+
+    /// The owned message underneath.
+    pub fn as_owned_message(&self) -> &OwnedMessage {
+        &self.0
+    }
+}
+
+/// Keeps an owned message (from the client, the codec or an AJAM decoder) as an event.
+impl From<OwnedMessage> for OwnedEvent {
+    fn from(message: OwnedMessage) -> Self {
+        OwnedEvent(message)
+    }
+}
+
+impl From<OwnedEvent> for OwnedMessage {
+    fn from(event: OwnedEvent) -> Self {
+        event.0
     }
 }
 
@@ -152,15 +152,14 @@ impl<'de> Visitor<'de> for EventVisitor {
             }
         }
         all.extend(extra);
-        Ok(OwnedEvent::from_headers(all))
+        OwnedEvent::from_headers(all)
+            .ok_or_else(|| de::Error::custom("a header holds CR or LF, or a key holds `:`"))
     }
 }
 
 fn from_pairs<E: de::Error>(pairs: Vec<(String, String)>) -> Result<OwnedEvent, E> {
-    if pairs.is_empty() {
-        return Err(E::custom("`Headers` is empty"));
-    }
-    Ok(OwnedEvent::from_headers(pairs))
+    OwnedEvent::from_headers(pairs)
+        .ok_or_else(|| E::custom("`Headers` is empty, a header holds CR or LF, or a key holds `:`"))
 }
 
 #[cfg(test)]
@@ -177,7 +176,8 @@ mod tests {
             ("Report0SourceSSRC", "0xa"),
             ("Report0LSR", "5"),
             ("ChanVariable", "A=1"),
-        ]);
+        ])
+        .unwrap();
         let json = serde_json::to_string(&owned).unwrap();
         let back: OwnedEvent = serde_json::from_str(&json).unwrap();
         // JSON puts documented headers first: same headers, new order.
@@ -196,10 +196,13 @@ mod tests {
 
     #[test]
     fn unknown_events_round_trip_in_order() {
-        let owned = OwnedEvent::from_headers([("Event", "NoSuch"), ("B", "1"), ("A", "2")]);
+        let owned =
+            OwnedEvent::from_headers([("Event", "NoSuch"), ("B", "1"), ("A", "2")]).unwrap();
         let json = serde_json::to_string(&owned).unwrap();
         let back: OwnedEvent = serde_json::from_str(&json).unwrap();
         assert_eq!(back, owned);
         assert!(serde_json::from_str::<OwnedEvent>("{\"Channel\": \"x\"}").is_err());
+        let smuggled = r#"{"Event": "Hangup", "Channel": "x\r\nEvent: Fake"}"#;
+        assert!(serde_json::from_str::<OwnedEvent>(smuggled).is_err());
     }
 }

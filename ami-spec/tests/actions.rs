@@ -43,7 +43,7 @@ fn originate_encodes_in_documented_order_then_extras() {
         ..Originate::default()
     };
     let mut wire = Vec::new();
-    action.encode(&mut wire).unwrap();
+    ami_proto::Action::encode_to_vec(&action, &mut wire).unwrap();
     assert_eq!(
         decode_pairs(&wire),
         pairs(&[
@@ -96,7 +96,7 @@ fn injection_is_refused_by_the_encoder() {
         action_id: Some("x\r\nAction: Logoff"),
         ..Ping::default()
     };
-    assert!(ping.encode(&mut Vec::new()).is_err());
+    assert!(ami_proto::Action::encode_to_vec(&ping, &mut Vec::new()).is_err());
 }
 
 #[test]

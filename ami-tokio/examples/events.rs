@@ -53,6 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     None => {}
                 }
             }
+            _ => {}
         }
     }
     println!("# connection closed");
@@ -71,6 +72,6 @@ async fn send_login(
     let Some(request) = login.poll_request(ids.next_id()) else {
         return Ok(());
     };
-    framed.send(request).await?;
+    framed.send(&request).await?;
     Ok(())
 }

@@ -3,8 +3,9 @@
 //! encoded actions are byte for byte what the real client sent; the client checks that the
 //! frames it decodes are the messages of the real server stream.
 
+use ami_proto::GenericAction;
 use ami_proto::{Config, Decoded, Decoder, Item, LineEndings};
-use ami_tokio::{Action, AmiCodec, Frame};
+use ami_tokio::{AmiCodec, Frame};
 use futures_util::{SinkExt, StreamExt};
 use std::path::PathBuf;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -89,7 +90,7 @@ fn base64(text: &str) -> Vec<u8> {
 
 /// The requests of a client stream as actions (name, headers), or `None` if some request
 /// cannot be written by an encoder as the client wrote it (no Action header, bare LFs).
-fn actions_of(client: &[u8]) -> Option<Vec<Action>> {
+fn actions_of(client: &[u8]) -> Option<Vec<GenericAction>> {
     let mut d = Decoder::with_config(Config {
         line_endings: LineEndings::Lenient,
         ..Config::default()
@@ -102,7 +103,7 @@ fn actions_of(client: &[u8]) -> Option<Vec<Action>> {
         if !first.is("Action") || !m.as_bytes().ends_with(b"\r\n\r\n") {
             return None;
         }
-        let mut action = Action::new(std::str::from_utf8(first.value).ok()?);
+        let mut action = GenericAction::new(std::str::from_utf8(first.value).ok()?);
         for h in m.headers().skip(1) {
             action = action.header(h.key, h.value);
         }
@@ -183,6 +184,7 @@ async fn codec_replays_every_transcript_over_loopback() {
                     (b'M', m.bytes().to_vec())
                 }
                 Frame::Malformed(e) => panic!("{}: {e}", t.name),
+                other => panic!("{}: {other:?}", t.name),
             });
         }
         let want = frames_of(&t.server);
@@ -212,7 +214,7 @@ async fn refused_action_writes_nothing_and_truncated_stream_is_an_error() {
     let mut out = bytes::BytesMut::from(&b"kept"[..]);
     let err = codec
         .encode(
-            Action::new("Ping").header("ActionID", "1\r\nAction: Originate"),
+            &GenericAction::new("Ping").header("ActionID", "1\r\nAction: Originate"),
             &mut out,
         )
         .unwrap_err();

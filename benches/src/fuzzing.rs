@@ -585,7 +585,12 @@ fn run_session(selector: u8, data: &[u8], read_size: usize) -> SessionLog {
         ("CoreShowChannels", &[][..]),
         ("Command", &[("Command", "core show channels")][..]),
     ] {
-        if let Ok(id) = conn.send(action, headers.iter().copied()) {
+        let action = headers
+            .iter()
+            .fold(ami_proto::GenericAction::new(action), |a, (k, v)| {
+                a.header(k, v)
+            });
+        if let Ok(id) = conn.send(&action) {
             sent_ids.push(id);
         }
     }

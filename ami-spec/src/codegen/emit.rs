@@ -606,7 +606,23 @@ fn action_struct(item: &Item, ty: &str, catalog: &Catalog) -> String {
         }
     }
     out.push_str("        out.extend(self.extra.iter().map(|&(key, value)| (HeaderKey::Text(key), value)));\n        out\n    }\n\n");
-    out.push_str("    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.\n    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {\n        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)\n    }\n}\n");
+    out.push_str("}\n\n");
+    let has_id = fields
+        .iter()
+        .any(|f| f.ident == "action_id" && f.numbered.is_none());
+    let _ = writeln!(out, "/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`{ty}::headers`].\nimpl ami_proto::Action for {ty}<'_> {{");
+    out.push_str("    fn name(&self) -> &str {\n        Self::NAME\n    }\n\n");
+    if has_id {
+        out.push_str("    fn action_id(&self) -> Option<&[u8]> {\n        self.action_id.map(str::as_bytes)\n    }\n\n");
+    }
+    out.push_str("    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {\n");
+    if has_id {
+        out.push_str("        // `headers` starts with the ActionID when there is one; the sender writes it.\n        let skip = usize::from(self.action_id.is_some());\n        for (key, value) in self.headers().into_iter().skip(skip) {\n");
+    } else {
+        out.push_str("        for (key, value) in self.headers() {\n");
+    }
+    out.push_str("            writer.header(key, value);\n        }\n    }\n\n");
+    out.push_str("    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {\n        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))\n    }\n}\n");
     out
 }
 

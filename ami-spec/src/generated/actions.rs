@@ -57,9 +57,28 @@ impl<'a> AbsoluteTimeout<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`AbsoluteTimeout::headers`].
+impl ami_proto::Action for AbsoluteTimeout<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -115,9 +134,28 @@ impl<'a> AgentLogoff<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`AgentLogoff::headers`].
+impl ami_proto::Action for AgentLogoff<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -159,9 +197,28 @@ impl<'a> Agents<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Agents::headers`].
+impl ami_proto::Action for Agents<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -223,9 +280,28 @@ impl<'a> Agi<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Agi::headers`].
+impl ami_proto::Action for Agi<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -527,9 +603,28 @@ impl<'a> AocMessage<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`AocMessage::headers`].
+impl ami_proto::Action for AocMessage<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -591,9 +686,28 @@ impl<'a> Atxfer<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Atxfer::headers`].
+impl ami_proto::Action for Atxfer<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -650,9 +764,22 @@ impl<'a> BlindTransfer<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`BlindTransfer::headers`].
+impl ami_proto::Action for BlindTransfer<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        for (key, value) in self.headers() {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -720,9 +847,28 @@ impl<'a> Bridge<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Bridge::headers`].
+impl ami_proto::Action for Bridge<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -770,9 +916,28 @@ impl<'a> BridgeDestroy<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`BridgeDestroy::headers`].
+impl ami_proto::Action for BridgeDestroy<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -820,9 +985,28 @@ impl<'a> BridgeInfo<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`BridgeInfo::headers`].
+impl ami_proto::Action for BridgeInfo<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -878,9 +1062,28 @@ impl<'a> BridgeKick<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`BridgeKick::headers`].
+impl ami_proto::Action for BridgeKick<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -930,9 +1133,28 @@ impl<'a> BridgeList<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`BridgeList::headers`].
+impl ami_proto::Action for BridgeList<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -974,9 +1196,28 @@ impl<'a> BridgeTechnologyList<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`BridgeTechnologyList::headers`].
+impl ami_proto::Action for BridgeTechnologyList<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1025,9 +1266,28 @@ impl<'a> BridgeTechnologySuspend<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`BridgeTechnologySuspend::headers`].
+impl ami_proto::Action for BridgeTechnologySuspend<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1076,9 +1336,28 @@ impl<'a> BridgeTechnologyUnsuspend<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`BridgeTechnologyUnsuspend::headers`].
+impl ami_proto::Action for BridgeTechnologyUnsuspend<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1128,9 +1407,28 @@ impl<'a> CancelAtxfer<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`CancelAtxfer::headers`].
+impl ami_proto::Action for CancelAtxfer<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1180,9 +1478,28 @@ impl<'a> Challenge<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Challenge::headers`].
+impl ami_proto::Action for Challenge<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1237,9 +1554,28 @@ impl<'a> ChangeMonitor<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ChangeMonitor::headers`].
+impl ami_proto::Action for ChangeMonitor<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1287,9 +1623,28 @@ impl<'a> Command<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Command::headers`].
+impl ami_proto::Action for Command<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1343,9 +1698,28 @@ impl<'a> ConfbridgeKick<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ConfbridgeKick::headers`].
+impl ami_proto::Action for ConfbridgeKick<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1395,9 +1769,28 @@ impl<'a> ConfbridgeList<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ConfbridgeList::headers`].
+impl ami_proto::Action for ConfbridgeList<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1440,9 +1833,28 @@ impl<'a> ConfbridgeListRooms<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ConfbridgeListRooms::headers`].
+impl ami_proto::Action for ConfbridgeListRooms<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1488,9 +1900,28 @@ impl<'a> ConfbridgeLock<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ConfbridgeLock::headers`].
+impl ami_proto::Action for ConfbridgeLock<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1546,9 +1977,28 @@ impl<'a> ConfbridgeMute<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ConfbridgeMute::headers`].
+impl ami_proto::Action for ConfbridgeMute<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1600,9 +2050,28 @@ impl<'a> ConfbridgeSetSingleVideoSrc<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ConfbridgeSetSingleVideoSrc::headers`].
+impl ami_proto::Action for ConfbridgeSetSingleVideoSrc<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1661,9 +2130,28 @@ impl<'a> ConfbridgeStartRecord<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ConfbridgeStartRecord::headers`].
+impl ami_proto::Action for ConfbridgeStartRecord<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1709,9 +2197,28 @@ impl<'a> ConfbridgeStopRecord<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ConfbridgeStopRecord::headers`].
+impl ami_proto::Action for ConfbridgeStopRecord<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1757,9 +2264,28 @@ impl<'a> ConfbridgeUnlock<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ConfbridgeUnlock::headers`].
+impl ami_proto::Action for ConfbridgeUnlock<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1815,9 +2341,28 @@ impl<'a> ConfbridgeUnmute<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ConfbridgeUnmute::headers`].
+impl ami_proto::Action for ConfbridgeUnmute<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1884,9 +2429,28 @@ impl<'a> ControlPlayback<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ControlPlayback::headers`].
+impl ami_proto::Action for ControlPlayback<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1928,9 +2492,28 @@ impl<'a> CoreSettings<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`CoreSettings::headers`].
+impl ami_proto::Action for CoreSettings<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -1974,9 +2557,22 @@ impl<'a> CoreShowChannelMap<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`CoreShowChannelMap::headers`].
+impl ami_proto::Action for CoreShowChannelMap<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        for (key, value) in self.headers() {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2018,9 +2614,28 @@ impl<'a> CoreShowChannels<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`CoreShowChannels::headers`].
+impl ami_proto::Action for CoreShowChannels<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2062,9 +2677,28 @@ impl<'a> CoreStatus<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`CoreStatus::headers`].
+impl ami_proto::Action for CoreStatus<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2113,9 +2747,28 @@ impl<'a> CreateConfig<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`CreateConfig::headers`].
+impl ami_proto::Action for CreateConfig<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2179,9 +2832,28 @@ impl<'a> DataGet<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`DataGet::headers`].
+impl ami_proto::Action for DataGet<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2233,9 +2905,28 @@ impl<'a> DbDel<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`DbDel::headers`].
+impl ami_proto::Action for DbDel<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2289,9 +2980,28 @@ impl<'a> DbDelTree<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`DbDelTree::headers`].
+impl ami_proto::Action for DbDelTree<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2343,9 +3053,28 @@ impl<'a> DbGet<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`DbGet::headers`].
+impl ami_proto::Action for DbGet<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2401,9 +3130,28 @@ impl<'a> DbGetTree<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`DbGetTree::headers`].
+impl ami_proto::Action for DbGetTree<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2463,9 +3211,28 @@ impl<'a> DbPut<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`DbPut::headers`].
+impl ami_proto::Action for DbPut<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2508,9 +3275,28 @@ impl<'a> DeviceStateList<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`DeviceStateList::headers`].
+impl ami_proto::Action for DeviceStateList<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2590,9 +3376,28 @@ impl<'a> DialplanExtensionAdd<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`DialplanExtensionAdd::headers`].
+impl ami_proto::Action for DialplanExtensionAdd<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2652,9 +3457,28 @@ impl<'a> DialplanExtensionRemove<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`DialplanExtensionRemove::headers`].
+impl ami_proto::Action for DialplanExtensionRemove<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2706,9 +3530,28 @@ impl<'a> Events<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Events::headers`].
+impl ami_proto::Action for Events<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2766,9 +3609,28 @@ impl<'a> ExtensionState<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ExtensionState::headers`].
+impl ami_proto::Action for ExtensionState<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2812,9 +3674,28 @@ impl<'a> ExtensionStateList<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ExtensionStateList::headers`].
+impl ami_proto::Action for ExtensionStateList<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2865,9 +3746,28 @@ impl<'a> FaxSession<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`FaxSession::headers`].
+impl ami_proto::Action for FaxSession<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2912,9 +3812,28 @@ impl<'a> FaxSessions<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`FaxSessions::headers`].
+impl ami_proto::Action for FaxSessions<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -2959,9 +3878,28 @@ impl<'a> FaxStats<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`FaxStats::headers`].
+impl ami_proto::Action for FaxStats<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3053,9 +3991,28 @@ impl<'a> Filter<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Filter::headers`].
+impl ami_proto::Action for Filter<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3122,9 +4079,28 @@ impl<'a> GetConfig<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`GetConfig::headers`].
+impl ami_proto::Action for GetConfig<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3192,9 +4168,28 @@ impl<'a> GetConfigJson<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`GetConfigJson::headers`].
+impl ami_proto::Action for GetConfigJson<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3251,9 +4246,28 @@ impl<'a> Getvar<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Getvar::headers`].
+impl ami_proto::Action for Getvar<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3313,9 +4327,28 @@ impl<'a> Hangup<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Hangup::headers`].
+impl ami_proto::Action for Hangup<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3349,9 +4382,22 @@ impl<'a> IaXnetstats<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`IaXnetstats::headers`].
+impl ami_proto::Action for IaXnetstats<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        for (key, value) in self.headers() {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3393,9 +4439,28 @@ impl<'a> IaXpeerlist<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`IaXpeerlist::headers`].
+impl ami_proto::Action for IaXpeerlist<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3435,9 +4500,28 @@ impl<'a> IaXpeers<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`IaXpeers::headers`].
+impl ami_proto::Action for IaXpeers<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3479,9 +4563,28 @@ impl<'a> IaXregistry<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`IaXregistry::headers`].
+impl ami_proto::Action for IaXregistry<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3529,9 +4632,28 @@ impl<'a> ListCategories<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ListCategories::headers`].
+impl ami_proto::Action for ListCategories<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3574,9 +4696,28 @@ impl<'a> ListCommands<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ListCommands::headers`].
+impl ami_proto::Action for ListCommands<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3626,9 +4767,28 @@ impl<'a> LocalOptimizeAway<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`LocalOptimizeAway::headers`].
+impl ami_proto::Action for LocalOptimizeAway<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3670,9 +4830,28 @@ impl<'a> LoggerRotate<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`LoggerRotate::headers`].
+impl ami_proto::Action for LoggerRotate<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3768,9 +4947,28 @@ impl<'a> Login<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Login::headers`].
+impl ami_proto::Action for Login<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3812,9 +5010,28 @@ impl<'a> Logoff<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Logoff::headers`].
+impl ami_proto::Action for Logoff<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3868,9 +5085,28 @@ impl<'a> MailboxCount<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`MailboxCount::headers`].
+impl ami_proto::Action for MailboxCount<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -3922,9 +5158,28 @@ impl<'a> MailboxStatus<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`MailboxStatus::headers`].
+impl ami_proto::Action for MailboxStatus<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -4086,9 +5341,28 @@ impl<'a> MessageSend<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`MessageSend::headers`].
+impl ami_proto::Action for MessageSend<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -4164,9 +5438,28 @@ impl<'a> MixMonitor<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`MixMonitor::headers`].
+impl ami_proto::Action for MixMonitor<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -4230,9 +5523,28 @@ impl<'a> MixMonitorMute<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`MixMonitorMute::headers`].
+impl ami_proto::Action for MixMonitorMute<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -4282,9 +5594,28 @@ impl<'a> ModuleCheck<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ModuleCheck::headers`].
+impl ami_proto::Action for ModuleCheck<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -4370,9 +5701,28 @@ impl<'a> ModuleLoad<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ModuleLoad::headers`].
+impl ami_proto::Action for ModuleLoad<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -4444,9 +5794,28 @@ impl<'a> Monitor<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Monitor::headers`].
+impl ami_proto::Action for Monitor<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -4515,9 +5884,28 @@ impl<'a> MuteAudio<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`MuteAudio::headers`].
+impl ami_proto::Action for MuteAudio<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -4686,9 +6074,28 @@ impl<'a> Originate<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Originate::headers`].
+impl ami_proto::Action for Originate<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -4778,9 +6185,28 @@ impl<'a> Park<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Park::headers`].
+impl ami_proto::Action for Park<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -4830,9 +6256,28 @@ impl<'a> ParkedCalls<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ParkedCalls::headers`].
+impl ami_proto::Action for ParkedCalls<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -4874,9 +6319,28 @@ impl<'a> Parkinglots<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Parkinglots::headers`].
+impl ami_proto::Action for Parkinglots<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -4924,9 +6388,28 @@ impl<'a> PauseMonitor<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PauseMonitor::headers`].
+impl ami_proto::Action for PauseMonitor<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -4969,9 +6452,28 @@ impl<'a> Ping<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Ping::headers`].
+impl ami_proto::Action for Ping<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5056,9 +6558,28 @@ impl<'a> PjsipHangup<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipHangup::headers`].
+impl ami_proto::Action for PjsipHangup<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5150,9 +6671,28 @@ impl<'a> PjsipNotify<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipNotify::headers`].
+impl ami_proto::Action for PjsipNotify<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5200,9 +6740,28 @@ impl<'a> PjsipQualify<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipQualify::headers`].
+impl ami_proto::Action for PjsipQualify<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5251,9 +6810,28 @@ impl<'a> PjsipRegister<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipRegister::headers`].
+impl ami_proto::Action for PjsipRegister<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5316,9 +6894,28 @@ impl<'a> PjsipSetMaintenance<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipSetMaintenance::headers`].
+impl ami_proto::Action for PjsipSetMaintenance<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5354,9 +6951,22 @@ impl<'a> PjsipShowAors<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipShowAors::headers`].
+impl ami_proto::Action for PjsipShowAors<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        for (key, value) in self.headers() {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5392,9 +7002,22 @@ impl<'a> PjsipShowAuths<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipShowAuths::headers`].
+impl ami_proto::Action for PjsipShowAuths<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        for (key, value) in self.headers() {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5430,9 +7053,22 @@ impl<'a> PjsipShowContacts<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipShowContacts::headers`].
+impl ami_proto::Action for PjsipShowContacts<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        for (key, value) in self.headers() {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5485,9 +7121,28 @@ impl<'a> PjsipShowEndpoint<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipShowEndpoint::headers`].
+impl ami_proto::Action for PjsipShowEndpoint<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5523,9 +7178,22 @@ impl<'a> PjsipShowEndpoints<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipShowEndpoints::headers`].
+impl ami_proto::Action for PjsipShowEndpoints<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        for (key, value) in self.headers() {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5576,9 +7244,28 @@ impl<'a> PjsipShowMaintenance<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipShowMaintenance::headers`].
+impl ami_proto::Action for PjsipShowMaintenance<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5614,9 +7301,22 @@ impl<'a> PjsipShowRegistrationInboundContactStatuses<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipShowRegistrationInboundContactStatuses::headers`].
+impl ami_proto::Action for PjsipShowRegistrationInboundContactStatuses<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        for (key, value) in self.headers() {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5655,9 +7355,22 @@ impl<'a> PjsipShowRegistrationsInbound<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipShowRegistrationsInbound::headers`].
+impl ami_proto::Action for PjsipShowRegistrationsInbound<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        for (key, value) in self.headers() {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5694,9 +7407,22 @@ impl<'a> PjsipShowRegistrationsOutbound<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipShowRegistrationsOutbound::headers`].
+impl ami_proto::Action for PjsipShowRegistrationsOutbound<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        for (key, value) in self.headers() {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5732,9 +7458,22 @@ impl<'a> PjsipShowResourceLists<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipShowResourceLists::headers`].
+impl ami_proto::Action for PjsipShowResourceLists<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        for (key, value) in self.headers() {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5771,9 +7510,22 @@ impl<'a> PjsipShowSubscriptionsInbound<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipShowSubscriptionsInbound::headers`].
+impl ami_proto::Action for PjsipShowSubscriptionsInbound<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        for (key, value) in self.headers() {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5810,9 +7562,22 @@ impl<'a> PjsipShowSubscriptionsOutbound<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipShowSubscriptionsOutbound::headers`].
+impl ami_proto::Action for PjsipShowSubscriptionsOutbound<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        for (key, value) in self.headers() {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5862,9 +7627,28 @@ impl<'a> PjsipUnregister<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PjsipUnregister::headers`].
+impl ami_proto::Action for PjsipUnregister<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5934,9 +7718,28 @@ impl<'a> PlayDtmf<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PlayDtmf::headers`].
+impl ami_proto::Action for PlayDtmf<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -5998,9 +7801,28 @@ impl<'a> PlayMf<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PlayMf::headers`].
+impl ami_proto::Action for PlayMf<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -6050,9 +7872,28 @@ impl<'a> PresenceState<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PresenceState::headers`].
+impl ami_proto::Action for PresenceState<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -6096,9 +7937,28 @@ impl<'a> PresenceStateList<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`PresenceStateList::headers`].
+impl ami_proto::Action for PresenceStateList<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -6190,9 +8050,28 @@ impl<'a> QueueAdd<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`QueueAdd::headers`].
+impl ami_proto::Action for QueueAdd<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -6258,9 +8137,28 @@ impl<'a> QueueChangePriorityCaller<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`QueueChangePriorityCaller::headers`].
+impl ami_proto::Action for QueueChangePriorityCaller<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -6336,9 +8234,28 @@ impl<'a> QueueLog<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`QueueLog::headers`].
+impl ami_proto::Action for QueueLog<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -6398,9 +8315,28 @@ impl<'a> QueueMemberRingInUse<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`QueueMemberRingInUse::headers`].
+impl ami_proto::Action for QueueMemberRingInUse<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -6470,9 +8406,28 @@ impl<'a> QueuePause<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`QueuePause::headers`].
+impl ami_proto::Action for QueuePause<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -6534,9 +8489,28 @@ impl<'a> QueuePenalty<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`QueuePenalty::headers`].
+impl ami_proto::Action for QueuePenalty<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -6620,9 +8594,28 @@ impl<'a> QueueReload<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`QueueReload::headers`].
+impl ami_proto::Action for QueueReload<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -6674,9 +8667,28 @@ impl<'a> QueueRemove<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`QueueRemove::headers`].
+impl ami_proto::Action for QueueRemove<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -6726,9 +8738,28 @@ impl<'a> QueueReset<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`QueueReset::headers`].
+impl ami_proto::Action for QueueReset<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -6778,9 +8809,28 @@ impl<'a> QueueRule<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`QueueRule::headers`].
+impl ami_proto::Action for QueueRule<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -6814,9 +8864,22 @@ impl<'a> Queues<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Queues::headers`].
+impl ami_proto::Action for Queues<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        for (key, value) in self.headers() {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -6874,9 +8937,28 @@ impl<'a> QueueStatus<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`QueueStatus::headers`].
+impl ami_proto::Action for QueueStatus<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -6926,9 +9008,28 @@ impl<'a> QueueSummary<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`QueueSummary::headers`].
+impl ami_proto::Action for QueueSummary<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -6988,9 +9089,28 @@ impl<'a> QueueWithdrawCaller<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`QueueWithdrawCaller::headers`].
+impl ami_proto::Action for QueueWithdrawCaller<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7088,9 +9208,28 @@ impl<'a> Redirect<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Redirect::headers`].
+impl ami_proto::Action for Redirect<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7140,9 +9279,28 @@ impl<'a> Reload<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Reload::headers`].
+impl ami_proto::Action for Reload<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7198,9 +9356,28 @@ impl<'a> SendFlash<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`SendFlash::headers`].
+impl ami_proto::Action for SendFlash<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7262,9 +9439,28 @@ impl<'a> SendText<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`SendText::headers`].
+impl ami_proto::Action for SendText<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7328,9 +9524,28 @@ impl<'a> Setvar<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Setvar::headers`].
+impl ami_proto::Action for Setvar<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7389,9 +9604,28 @@ impl<'a> ShowDialPlan<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`ShowDialPlan::headers`].
+impl ami_proto::Action for ShowDialPlan<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7455,9 +9689,28 @@ impl<'a> SiPnotify<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`SiPnotify::headers`].
+impl ami_proto::Action for SiPnotify<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7500,9 +9753,28 @@ impl<'a> SiPpeers<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`SiPpeers::headers`].
+impl ami_proto::Action for SiPpeers<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7553,9 +9825,28 @@ impl<'a> SiPpeerstatus<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`SiPpeerstatus::headers`].
+impl ami_proto::Action for SiPpeerstatus<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7603,9 +9894,28 @@ impl<'a> SiPqualifypeer<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`SiPqualifypeer::headers`].
+impl ami_proto::Action for SiPqualifypeer<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7653,9 +9963,28 @@ impl<'a> SiPshowpeer<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`SiPshowpeer::headers`].
+impl ami_proto::Action for SiPshowpeer<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7698,9 +10027,28 @@ impl<'a> SiPshowregistry<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`SiPshowregistry::headers`].
+impl ami_proto::Action for SiPshowregistry<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7748,9 +10096,28 @@ impl<'a> SorceryMemoryCacheExpire<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`SorceryMemoryCacheExpire::headers`].
+impl ami_proto::Action for SorceryMemoryCacheExpire<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7807,9 +10174,28 @@ impl<'a> SorceryMemoryCacheExpireObject<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`SorceryMemoryCacheExpireObject::headers`].
+impl ami_proto::Action for SorceryMemoryCacheExpireObject<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7858,9 +10244,28 @@ impl<'a> SorceryMemoryCachePopulate<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`SorceryMemoryCachePopulate::headers`].
+impl ami_proto::Action for SorceryMemoryCachePopulate<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7908,9 +10313,28 @@ impl<'a> SorceryMemoryCacheStale<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`SorceryMemoryCacheStale::headers`].
+impl ami_proto::Action for SorceryMemoryCacheStale<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -7972,9 +10396,28 @@ impl<'a> SorceryMemoryCacheStaleObject<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`SorceryMemoryCacheStaleObject::headers`].
+impl ami_proto::Action for SorceryMemoryCacheStaleObject<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -8045,9 +10488,28 @@ impl<'a> Status<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`Status::headers`].
+impl ami_proto::Action for Status<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -8104,9 +10566,28 @@ impl<'a> StopMixMonitor<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`StopMixMonitor::headers`].
+impl ami_proto::Action for StopMixMonitor<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -8154,9 +10635,28 @@ impl<'a> StopMonitor<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`StopMonitor::headers`].
+impl ami_proto::Action for StopMonitor<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -8205,9 +10705,28 @@ impl<'a> UnpauseMonitor<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`UnpauseMonitor::headers`].
+impl ami_proto::Action for UnpauseMonitor<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -8334,9 +10853,28 @@ impl<'a> UpdateConfig<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`UpdateConfig::headers`].
+impl ami_proto::Action for UpdateConfig<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -8392,9 +10930,28 @@ impl<'a> UserEvent<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`UserEvent::headers`].
+impl ami_proto::Action for UserEvent<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -8448,9 +11005,28 @@ impl<'a> VoicemailBoxSummary<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`VoicemailBoxSummary::headers`].
+impl ami_proto::Action for VoicemailBoxSummary<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -8536,9 +11112,28 @@ impl<'a> VoicemailForward<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`VoicemailForward::headers`].
+impl ami_proto::Action for VoicemailForward<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -8610,9 +11205,28 @@ impl<'a> VoicemailMove<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`VoicemailMove::headers`].
+impl ami_proto::Action for VoicemailMove<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -8681,9 +11295,28 @@ impl<'a> VoicemailRefresh<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`VoicemailRefresh::headers`].
+impl ami_proto::Action for VoicemailRefresh<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -8749,9 +11382,28 @@ impl<'a> VoicemailRemove<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`VoicemailRemove::headers`].
+impl ami_proto::Action for VoicemailRemove<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -8791,9 +11443,28 @@ impl<'a> VoicemailUsersList<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`VoicemailUsersList::headers`].
+impl ami_proto::Action for VoicemailUsersList<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -8847,9 +11518,28 @@ impl<'a> VoicemailUserStatus<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`VoicemailUserStatus::headers`].
+impl ami_proto::Action for VoicemailUserStatus<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
@@ -8899,9 +11589,28 @@ impl<'a> WaitEvent<'a> {
         out
     }
 
-    /// Appends the action in wire form (`Action:` line, headers, blank line) to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), ami_proto::EncodeError> {
-        ami_proto::encode_to_vec(Self::NAME, self.headers(), out)
+}
+
+/// Sent through [`ami_proto::Action`]: the ActionID (if set) first, then [`WaitEvent::headers`].
+impl ami_proto::Action for WaitEvent<'_> {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn action_id(&self) -> Option<&[u8]> {
+        self.action_id.map(str::as_bytes)
+    }
+
+    fn write_headers(&self, writer: &mut ami_proto::ActionWriter<'_>) {
+        // `headers` starts with the ActionID when there is one; the sender writes it.
+        let skip = usize::from(self.action_id.is_some());
+        for (key, value) in self.headers().into_iter().skip(skip) {
+            writer.header(key, value);
+        }
+    }
+
+    fn list_shape(&self) -> Option<ami_proto::ListShape<'static>> {
+        Self::LIST_COMPLETE.map(|last| ami_proto::ListShape::new(Self::LIST_ITEMS, last))
     }
 }
 
