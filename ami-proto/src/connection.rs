@@ -5,6 +5,7 @@
 //! EventLists; it has no sockets, no clock and no randomness.
 
 use alloc::collections::VecDeque;
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -15,7 +16,7 @@ use crate::decoder::{Decoded, Decoder, Item};
 use crate::encode::{ActionWriter, EncodeError};
 use crate::error::Error;
 use crate::event_list::ListEnd;
-use crate::login::{Credentials, Login, LoginEvent, LoginFailure};
+use crate::login::{AuthMethod, Credentials, Login, LoginEvent, LoginFailure};
 use crate::message::Message;
 use crate::owned::OwnedMessage;
 use crate::tracker::{Correlated, TrackError, Tracker};
@@ -185,7 +186,7 @@ pub struct Connection<'a, const N: usize = DEFAULT_PENDING> {
     output: Vec<u8>,
     ids: ActionIdAllocator,
     tracker: Tracker<'a, N>,
-    login: Option<Login<'a>>,
+    login: Option<(Login, StoredCredentials)>,
     state: ConnState,
     events: VecDeque<ConnEvent>,
 }
@@ -280,7 +281,8 @@ impl<'a, const N: usize> Connection<'a, N> {
         self.tracker.pending()
     }
 
-    /// Starts logging in (plain or MD5 challenge); its actions are queued for
+    /// Starts logging in (plain or MD5 challenge) with a copy of `credentials` (kept until
+    /// the connection is dropped, never shown by `Debug`); its actions are queued for
     /// [`poll_transmit`](Self::poll_transmit) and its outcome arrives as
     /// [`ConnEvent::LoggedIn`] or [`ConnEvent::LoginFailed`].
     ///
@@ -296,14 +298,14 @@ impl<'a, const N: usize> Connection<'a, N> {
     /// assert!(matches!(conn.poll_event(), Some(ConnEvent::LoginFailed(..))));
     /// assert_eq!(conn.state(), ConnState::LoginFailed);
     /// ```
-    pub fn login(&mut self, credentials: Credentials<'a>) -> Result<(), SendError> {
+    pub fn login(&mut self, credentials: Credentials<'_>) -> Result<(), SendError> {
         if self.state == ConnState::Closed {
             return Err(SendError::Closed);
         }
         if self.login.is_some() {
             return Err(SendError::LoginStarted);
         }
-        self.login = Some(Login::new(credentials));
+        self.login = Some((Login::new(), StoredCredentials::copy(&credentials)));
         self.state = ConnState::LoggingIn;
         self.poll_login()
     }
@@ -472,11 +474,11 @@ impl<'a, const N: usize> Connection<'a, N> {
     /// Pairs one message with the login or the tracker; `None` for the reply to the login's
     /// `Challenge`, which concerns nobody else.
     fn route(
-        login: &mut Option<Login<'a>>,
+        login: &mut Option<(Login, StoredCredentials)>,
         tracker: &mut Tracker<'a, N>,
         m: &Message<'_>,
     ) -> Option<ConnEvent> {
-        if let Some(event) = login.as_mut().and_then(|l| l.handle(m)) {
+        if let Some(event) = login.as_mut().and_then(|(l, _)| l.handle(m)) {
             return match event {
                 LoginEvent::Accepted => Some(ConnEvent::LoggedIn),
                 LoginEvent::Rejected(why) => {
@@ -500,7 +502,9 @@ impl<'a, const N: usize> Connection<'a, N> {
 
     /// After replies: queue the login's next action and update the state.
     fn after_login_event(&mut self) {
-        let Some(login) = &self.login else { return };
+        let Some((login, _)) = &self.login else {
+            return;
+        };
         self.state = match login.outcome() {
             Some(true) => ConnState::LoggedIn,
             Some(false) => ConnState::LoginFailed,
@@ -518,15 +522,47 @@ impl<'a, const N: usize> Connection<'a, N> {
     }
 
     fn poll_login(&mut self) -> Result<(), SendError> {
-        let Some(login) = self.login.as_mut().filter(|l| l.has_request()) else {
+        let Some((login, credentials)) = self.login.as_mut().filter(|(l, _)| l.has_request())
+        else {
             return Ok(());
         };
-        let request = login.poll_request(self.ids.next_id());
+        let request = login.poll_request(self.ids.next_id(), &credentials.view());
         match request {
             Some(request) => request
                 .encode_to_vec(&mut self.output)
                 .map_err(SendError::Encode),
             None => Ok(()),
+        }
+    }
+}
+
+/// The connection's own copy of the login credentials, so that the caller's strings need
+/// not outlive the call to [`Connection::login`].
+struct StoredCredentials {
+    username: String,
+    secret: String,
+    method: AuthMethod,
+    events: Option<String>,
+}
+
+impl StoredCredentials {
+    fn copy(credentials: &Credentials<'_>) -> Self {
+        StoredCredentials {
+            username: credentials.username.into(),
+            secret: credentials.secret().into(),
+            method: credentials.method,
+            events: credentials.events.map(Into::into),
+        }
+    }
+
+    fn view(&self) -> Credentials<'_> {
+        let credentials = match self.method {
+            AuthMethod::Plain => Credentials::plain(&self.username, &self.secret),
+            AuthMethod::Md5 => Credentials::md5(&self.username, &self.secret),
+        };
+        match &self.events {
+            Some(events) => credentials.with_events(events),
+            None => credentials,
         }
     }
 }

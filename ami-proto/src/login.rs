@@ -76,6 +76,15 @@ impl<'a> Credentials<'a> {
         }
     }
 
+    /// The secret, for whoever keeps credentials of its own (never shown by `Debug`).
+    ///
+    /// ```
+    /// assert_eq!(ami_proto::Credentials::plain("admin", "amp111").secret(), "amp111");
+    /// ```
+    pub fn secret(&self) -> &'a str {
+        self.secret
+    }
+
     /// Adds `Events: <events>` to the Login action.
     ///
     /// ```
@@ -121,8 +130,9 @@ enum State {
 ///
 /// ```
 /// use ami_proto::{ActionId, Credentials, Decoded, Decoder, Item, Login, LoginEvent, LoginFailure};
-/// let mut login = Login::new(Credentials::plain("admin", "wrong"));
-/// let _ = login.poll_request(ActionId::new(b"1").unwrap());
+/// let credentials = Credentials::plain("admin", "wrong");
+/// let mut login = Login::new();
+/// let _ = login.poll_request(ActionId::new(b"1").unwrap(), &credentials);
 /// let mut d = Decoder::new();
 /// let wire = b"Response: Error\r\nActionID: 1\r\nMessage: Authentication failed\r\n\r\n";
 /// let Decoded::Item { item: Item::Message(m), .. } = d.decode(wire) else { panic!() };
@@ -143,8 +153,9 @@ pub enum LoginFailure {
 ///
 /// ```
 /// use ami_proto::{Action, ActionId, Credentials, Decoded, Decoder, Item, Login, LoginEvent};
-/// let mut login = Login::new(Credentials::plain("admin", "amp111"));
-/// let _ = login.poll_request(ActionId::new(b"1").unwrap());
+/// let credentials = Credentials::plain("admin", "amp111");
+/// let mut login = Login::new();
+/// let _ = login.poll_request(ActionId::new(b"1").unwrap(), &credentials);
 /// let mut d = Decoder::new();
 /// let wire = b"Response: Success\r\nActionID: 1\r\nMessage: Authentication accepted\r\n\r\n";
 /// let Decoded::Item { item: Item::Message(m), .. } = d.decode(wire) else { panic!() };
@@ -166,10 +177,11 @@ pub enum LoginEvent {
 /// ```
 /// use ami_proto::{Action, ActionId, Credentials, Decoded, Decoder, Item, Login, LoginEvent};
 ///
-/// let mut login = Login::new(Credentials::md5("admin", "amp111").with_events("off"));
+/// let credentials = Credentials::md5("admin", "amp111").with_events("off");
+/// let mut login = Login::new();
 /// let mut buf = [0u8; 256];
 ///
-/// let request = login.poll_request(ActionId::new(b"cap-1").unwrap()).unwrap();
+/// let request = login.poll_request(ActionId::new(b"cap-1").unwrap(), &credentials).unwrap();
 /// let n = request.encode(&mut buf).unwrap();
 /// assert_eq!(&buf[..n], b"Action: Challenge\r\nActionID: cap-1\r\nAuthType: MD5\r\n\r\n");
 ///
@@ -178,7 +190,7 @@ pub enum LoginEvent {
 /// let Decoded::Item { item: Item::Message(m), .. } = decoder.decode(reply) else { panic!() };
 /// assert_eq!(login.handle(&m), Some(LoginEvent::Challenged));
 ///
-/// let request = login.poll_request(ActionId::new(b"cap-2").unwrap()).unwrap();
+/// let request = login.poll_request(ActionId::new(b"cap-2").unwrap(), &credentials).unwrap();
 /// let n = request.encode(&mut buf).unwrap();
 /// assert_eq!(
 ///     &buf[..n],
@@ -187,39 +199,50 @@ pub enum LoginEvent {
 /// );
 /// ```
 #[derive(Debug, Clone)]
-pub struct Login<'a> {
-    credentials: Credentials<'a>,
+pub struct Login {
     state: State,
 }
 
-impl<'a> Login<'a> {
+impl Default for Login {
+    fn default() -> Self {
+        Login::new()
+    }
+}
+
+impl Login {
     /// A login that has sent nothing yet.
     ///
     /// ```
-    /// let login = ami_proto::Login::new(ami_proto::Credentials::plain("admin", "amp111"));
+    /// let login = ami_proto::Login::new();
     /// assert!(!login.is_done());
     /// ```
-    pub fn new(credentials: Credentials<'a>) -> Self {
+    pub fn new() -> Self {
         Login {
-            credentials,
             state: State::Start,
         }
     }
 
     /// The next action to send, if one is due now; it will carry ActionID `id` (unused
-    /// when this returns `None`).
+    /// when this returns `None`) and is built from `credentials` (pass the same ones on
+    /// every call: the login keeps only its progress, so its owner may keep the secret
+    /// however it likes).
     ///
     /// ```
     /// use ami_proto::{ActionId, Credentials, Login};
     ///
-    /// let mut login = Login::new(Credentials::plain("admin", "amp111"));
+    /// let credentials = Credentials::plain("admin", "amp111");
+    /// let mut login = Login::new();
     /// let id = ActionId::new(b"1").unwrap();
-    /// assert_eq!(ami_proto::Action::name(&login.poll_request(id).unwrap()), "Login");
-    /// assert!(login.poll_request(id).is_none()); // now waiting for the reply
+    /// assert_eq!(ami_proto::Action::name(&login.poll_request(id, &credentials).unwrap()), "Login");
+    /// assert!(login.poll_request(id, &credentials).is_none()); // now waiting for the reply
     /// ```
     #[must_use]
-    pub fn poll_request(&mut self, id: ActionId) -> Option<LoginRequest<'a>> {
-        let credentials = self.credentials;
+    pub fn poll_request<'c>(
+        &mut self,
+        id: ActionId,
+        credentials: &Credentials<'c>,
+    ) -> Option<LoginRequest<'c>> {
+        let credentials = *credentials;
         let (next, kind) = match self.state {
             State::Start => match credentials.method {
                 AuthMethod::Plain => (State::LoginSent(id), RequestKind::Plain),
@@ -246,8 +269,9 @@ impl<'a> Login<'a> {
     ///
     /// ```
     /// use ami_proto::{ActionId, Credentials, Decoded, Decoder, Item, Login};
-    /// let mut login = Login::new(Credentials::plain("admin", "amp111"));
-    /// let _ = login.poll_request(ActionId::new(b"1").unwrap());
+    /// let credentials = Credentials::plain("admin", "amp111");
+    /// let mut login = Login::new();
+    /// let _ = login.poll_request(ActionId::new(b"1").unwrap(), &credentials);
     /// let mut d = Decoder::new();
     /// let wire = b"Response: Success\r\nActionID: 2\r\n\r\n"; // someone else's reply
     /// let Decoded::Item { item: Item::Message(m), .. } = d.decode(wire) else { panic!() };
@@ -294,9 +318,10 @@ impl<'a> Login<'a> {
     ///
     /// ```
     /// use ami_proto::{ActionId, Credentials, Login};
-    /// let mut login = Login::new(Credentials::plain("a", "b"));
+    /// let credentials = Credentials::plain("a", "b");
+    /// let mut login = Login::new();
     /// assert!(login.has_request());
-    /// let _ = login.poll_request(ActionId::new(b"1").unwrap());
+    /// let _ = login.poll_request(ActionId::new(b"1").unwrap(), &credentials);
     /// assert!(!login.has_request());
     /// ```
     pub fn has_request(&self) -> bool {
@@ -306,7 +331,7 @@ impl<'a> Login<'a> {
     /// True once the login was accepted or rejected.
     ///
     /// ```
-    /// let login = ami_proto::Login::new(ami_proto::Credentials::plain("a", "b"));
+    /// let login = ami_proto::Login::new();
     /// assert!(!login.is_done());
     /// ```
     pub fn is_done(&self) -> bool {
@@ -316,7 +341,7 @@ impl<'a> Login<'a> {
     /// `Some(true)` when accepted, `Some(false)` when rejected, `None` while in progress.
     ///
     /// ```
-    /// let login = ami_proto::Login::new(ami_proto::Credentials::plain("a", "b"));
+    /// let login = ami_proto::Login::new();
     /// assert_eq!(login.outcome(), None);
     /// ```
     pub fn outcome(&self) -> Option<bool> {
@@ -340,8 +365,9 @@ enum RequestKind {
 /// ```
 /// use ami_proto::{ActionId, Credentials, Login};
 ///
-/// let mut login = Login::new(Credentials::plain("admin", "amp111"));
-/// let request = login.poll_request(ActionId::new(b"1").unwrap()).unwrap();
+/// let credentials = Credentials::plain("admin", "amp111");
+/// let mut login = Login::new();
+/// let request = login.poll_request(ActionId::new(b"1").unwrap(), &credentials).unwrap();
 /// assert!(!format!("{request:?}").contains("amp111"));
 /// ```
 #[derive(Clone, Copy)]
@@ -357,8 +383,9 @@ impl LoginRequest<'_> {
     /// ```
     /// use ami_proto::{ActionId, Credentials, Login};
     /// let id = ActionId::new(b"9").unwrap();
-    /// let mut login = Login::new(Credentials::plain("admin", "amp111"));
-    /// assert_eq!(login.poll_request(id).unwrap().id(), id);
+    /// let credentials = Credentials::plain("admin", "amp111");
+    /// let mut login = Login::new();
+    /// assert_eq!(login.poll_request(id, &credentials).unwrap().id(), id);
     /// ```
     pub fn id(&self) -> ActionId {
         self.id
@@ -369,8 +396,9 @@ impl LoginRequest<'_> {
 ///
 /// ```
 /// use ami_proto::{Action, ActionId, Credentials, Login};
-/// let mut login = Login::new(Credentials::plain("admin", "amp111"));
-/// let request = login.poll_request(ActionId::new(b"1").unwrap()).unwrap();
+/// let credentials = Credentials::plain("admin", "amp111");
+/// let mut login = Login::new();
+/// let request = login.poll_request(ActionId::new(b"1").unwrap(), &credentials).unwrap();
 /// assert_eq!(request.name(), "Login");
 /// let mut buf = [0u8; 128];
 /// let n = request.encode(&mut buf).unwrap();

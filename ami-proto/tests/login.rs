@@ -14,13 +14,13 @@ use replay::Step;
 fn run(name: &str, credentials: Credentials<'_>) -> Vec<(Vec<u8>, Vec<LoginEvent>, Vec<u8>)> {
     let mut results = Vec::new();
     for t in replay::named(name) {
-        let mut login = Login::new(credentials);
+        let mut login = Login::new();
         let mut next_id = 1;
         let mut sent = Vec::new();
         let mut events = Vec::new();
         let mut poll = |login: &mut Login, sent: &mut Vec<u8>| {
             let id = ActionId::new(format!("cap-{next_id}").as_bytes()).unwrap();
-            if let Some(request) = login.poll_request(id) {
+            if let Some(request) = login.poll_request(id, &credentials) {
                 request.encode_to_vec(sent).unwrap();
                 next_id += 1;
             }
@@ -119,8 +119,12 @@ fn replies_for_others_and_bad_challenges_are_handled() {
         other => panic!("{other:?}"),
     };
     let id = ActionId::new(b"L").unwrap();
-    let mut login = Login::new(Credentials::md5("admin", "x"));
-    assert_eq!(login.poll_request(id).unwrap().name(), "Challenge");
+    let credentials = Credentials::md5("admin", "x");
+    let mut login = Login::new();
+    assert_eq!(
+        login.poll_request(id, &credentials).unwrap().name(),
+        "Challenge"
+    );
     // A reply with another ActionID is not ours.
     let m = decode(b"Response: Success\r\nActionID: other\r\nChallenge: 1\r\n\r\n");
     assert_eq!(login.handle(&m.message()), None);
@@ -131,15 +135,17 @@ fn replies_for_others_and_bad_challenges_are_handled() {
         Some(LoginEvent::Rejected(LoginFailure::BadChallenge))
     );
     assert_eq!(login.outcome(), Some(false));
-    assert!(login.poll_request(id).is_none());
+    assert!(login.poll_request(id, &credentials).is_none());
     assert_eq!(Credentials::md5("a", "b").method, AuthMethod::Md5);
 }
 
 #[test]
 fn secrets_never_in_debug() {
     let creds = Credentials::plain("admin", "s3cr3t-value");
-    let mut login = Login::new(creds);
-    let request = login.poll_request(ActionId::new(b"1").unwrap()).unwrap();
+    let mut login = Login::new();
+    let request = login
+        .poll_request(ActionId::new(b"1").unwrap(), &creds)
+        .unwrap();
     for text in [
         format!("{creds:?}"),
         format!("{login:?}"),
@@ -147,7 +153,8 @@ fn secrets_never_in_debug() {
     ] {
         assert!(!text.contains("s3cr3t"), "{text}");
     }
-    let mut login = Login::new(Credentials::md5("admin", "s3cr3t-value"));
-    let _ = login.poll_request(ActionId::new(b"1").unwrap());
+    let md5 = Credentials::md5("admin", "s3cr3t-value");
+    let mut login = Login::new();
+    let _ = login.poll_request(ActionId::new(b"1").unwrap(), &md5);
     assert!(!format!("{login:?}").contains("s3cr3t"));
 }

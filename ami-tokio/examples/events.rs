@@ -29,8 +29,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut framed = Framed::new(TcpStream::connect(addr.as_str()).await?, AmiCodec::new());
     let mut ids = ActionIdAllocator::new("events-").ok_or("bad prefix")?;
-    let mut login = Login::new(credentials);
-    send_login(&mut framed, &mut login, &mut ids).await?;
+    let mut login = Login::new();
+    send_login(&mut framed, &mut login, &credentials, &mut ids).await?;
 
     while let Some(frame) = framed.next().await {
         match frame? {
@@ -41,7 +41,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let message = m.message();
                 match login.handle(&message) {
                     Some(LoginEvent::Challenged) => {
-                        send_login(&mut framed, &mut login, &mut ids).await?
+                        send_login(&mut framed, &mut login, &credentials, &mut ids).await?
                     }
                     Some(LoginEvent::Accepted) => println!("# logged in"),
                     Some(LoginEvent::Rejected(why)) => {
@@ -63,13 +63,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// Sends the login's next action, if one is due.
 async fn send_login(
     framed: &mut Framed<TcpStream, AmiCodec>,
-    login: &mut Login<'_>,
+    login: &mut Login,
+    credentials: &Credentials<'_>,
     ids: &mut ActionIdAllocator,
 ) -> Result<(), CodecError> {
     if !login.has_request() {
         return Ok(());
     }
-    let Some(request) = login.poll_request(ids.next_id()) else {
+    let Some(request) = login.poll_request(ids.next_id(), credentials) else {
         return Ok(());
     };
     framed.send(&request).await?;
