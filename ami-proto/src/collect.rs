@@ -35,7 +35,7 @@ pub struct CollectedList {
 /// ```
 /// use ami_proto::{Collected, ConnEvent, ListCollector};
 /// let mut lists = ListCollector::new();
-/// assert_eq!(lists.push(ConnEvent::Text(b"x".to_vec())), Collected::Pass(ConnEvent::Text(b"x".to_vec())));
+/// assert_eq!(lists.push(ConnEvent::Text(b"x"[..].into())), Collected::Pass(ConnEvent::Text(b"x"[..].into())));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Collected {
@@ -112,7 +112,7 @@ impl ListCollector {
     /// assert_eq!(lists.push(conn.poll_event().unwrap()), Collected::Held); // an item
     /// let Collected::List(list) = lists.push(conn.poll_event().unwrap()) else { panic!() };
     /// assert_eq!(list.items.len(), 1);
-    /// let other = ConnEvent::Text(b"x".to_vec());
+    /// let other = ConnEvent::Text(b"x"[..].into());
     /// assert_eq!(lists.push(other.clone()), Collected::Pass(other));
     /// ```
     pub fn push(&mut self, event: ConnEvent) -> Collected {

@@ -9,6 +9,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use bytes::Bytes;
+
 use crate::action::{write_action, Action};
 use crate::action_id::{ActionId, ActionIdAllocator};
 use crate::config::Config;
@@ -65,7 +67,7 @@ pub enum ConnState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnEvent {
     /// The server's greeting line (`Asterisk Call Manager/12.0.0`).
-    Banner(Vec<u8>),
+    Banner(Bytes),
     /// The login was accepted.
     LoggedIn,
     /// The login failed; the reply that said so, if any.
@@ -111,7 +113,7 @@ pub enum ConnEvent {
     /// message that is neither: surfaced, never dropped.
     Unmatched(OwnedMessage),
     /// A block of text that is not made of headers (13's `Queues` reply).
-    Text(Vec<u8>),
+    Text(Bytes),
     /// Malformed input; decoding goes on after the next blank line.
     DecodeError(Error),
     /// The stream ended ([`Connection::handle_eof`]); `error` if it ended inside an item.
@@ -174,7 +176,7 @@ impl std::error::Error for SendError {}
 /// conn.handle_input(b"Asterisk Call Manager/12.0.0\r\nResponse: Success\r\nActionID: ami-1\r\n\
 ///                     Message: Authentication accepted\r\n\r\nResponse: Success\r\n\
 ///                     ActionID: ami-2\r\nPing: Pong\r\n\r\n");
-/// assert_eq!(conn.poll_event(), Some(ConnEvent::Banner(b"Asterisk Call Manager/12.0.0".to_vec())));
+/// assert_eq!(conn.poll_event(), Some(ConnEvent::Banner(b"Asterisk Call Manager/12.0.0"[..].into())));
 /// assert_eq!(conn.poll_event(), Some(ConnEvent::LoggedIn));
 /// let Some(ConnEvent::Response { id, list: false, .. }) = conn.poll_event() else { panic!() };
 /// assert_eq!(id, ping);
@@ -403,10 +405,12 @@ impl<'a, const N: usize> Connection<'a, N> {
                         self.state = ConnState::Connected;
                     }
                     match item {
-                        Item::Banner(text) => {
-                            self.events.push_back(ConnEvent::Banner(text.to_vec()))
-                        }
-                        Item::Text(text) => self.events.push_back(ConnEvent::Text(text.to_vec())),
+                        Item::Banner(text) => self
+                            .events
+                            .push_back(ConnEvent::Banner(Bytes::copy_from_slice(text))),
+                        Item::Text(text) => self
+                            .events
+                            .push_back(ConnEvent::Text(Bytes::copy_from_slice(text))),
                         Item::Message(m) => {
                             if let Some(event) = Self::route(&mut self.login, &mut self.tracker, &m)
                             {
