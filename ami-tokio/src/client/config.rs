@@ -111,14 +111,14 @@ impl Default for Reconnect {
 /// use ami_tokio::ClientConfig;
 ///
 /// let config = ClientConfig::new("pbx.example.com")
-///     .credentials("admin", std::env::var("AMI_SECRET").unwrap_or_default())
+///     .credentials("admin", "s3cr3t")
 ///     .md5()
 ///     .events("call,agent")
 ///     .filter("Event: Newchannel")
 ///     .timeout(Duration::from_secs(5))
 ///     .keepalive(Some(Duration::from_secs(20)));
 /// assert_eq!(config.address(), ("pbx.example.com".to_string(), 5038));
-/// assert!(!format!("{config:?}").contains(&std::env::var("AMI_SECRET").unwrap_or("x".into())));
+/// assert!(!format!("{config:?}").contains("s3cr3t"));
 /// ```
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
