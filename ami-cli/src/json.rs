@@ -4,6 +4,7 @@
 //! Strings are the wire bytes; bytes that are not UTF-8 become U+FFFD (the decoder itself
 //! keeps them). Control characters are written as `\n`, `\r`, `\t` or `\u00XX`, and DEL as
 //! `\u007f` ([`Escapes`]), so that no terminal control byte reaches the output raw.
+//! `--typed` lines are ami-spec's structs as serde_json writes them.
 
 use std::borrow::Cow;
 use std::fmt::Display;
@@ -31,11 +32,15 @@ pub fn write_error(out: &mut impl Write, error: &ami_proto::Error) -> io::Result
 
 /// Writes a message as ami-spec's typed struct: events typed by ami-spec (unknown ones as
 /// their header list), responses with their common headers typed.
+///
+/// These lines keep serde_json's own escapes (`\b`, `\f`, DEL raw) as they always have:
+/// [`Escapes`] would change them and scan every typed string once more for DEL.
 pub fn write_typed(out: &mut impl Write, message: &Message<'_>) -> io::Result<()> {
     match message.kind() {
-        Kind::Response => write_line(out, &Response::from_message(message)),
-        _ => write_line(out, &Event::from_message(message)),
+        Kind::Response => serde_json::to_writer(&mut *out, &Response::from_message(message))?,
+        _ => serde_json::to_writer(&mut *out, &Event::from_message(message))?,
     }
+    out.write_all(b"\n")
 }
 
 /// Writes `value` as compact JSON with [`Escapes`], then a newline.
@@ -69,13 +74,13 @@ impl Formatter for Escapes {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        let mut rest = fragment.as_bytes();
-        while let Some(del) = memchr::memchr(0x7f, rest) {
-            writer.write_all(&rest[..del])?;
-            writer.write_all(b"\\u007f")?;
-            rest = &rest[del + 1..];
+        for (i, piece) in fragment.as_bytes().split(|&b| b == 0x7f).enumerate() {
+            if i > 0 {
+                writer.write_all(b"\\u007f")?;
+            }
+            writer.write_all(piece)?;
         }
-        writer.write_all(rest)
+        Ok(())
     }
 }
 
