@@ -12,6 +12,18 @@ use crate::json;
 /// twice this at most.
 const MAX_READ_SIZE: u64 = 1 << 24;
 
+/// `--json` in `ami decode --help`: the JSON Lines schema.
+const JSON_HELP: &str = r#"One JSON object per line and item (the default)
+
+  {"type":"banner","text":"Asterisk Call Manager/2.10.6"}
+  {"type":"event"|"response"|"action"|"message","headers":[["Key","Value"],...]}
+    a legacy `Response: Follows` Command reply adds "output":"<exact body>",
+    and "truncated":true when its --END COMMAND-- marker was missing
+  {"type":"text","text":"..."}          a block that is not headers
+  {"type":"error","offset":N,"error":"..."}
+Keys and values are exactly the wire bytes after `Key: `. Bytes that are not
+valid UTF-8 are shown as U+FFFD (the decoder itself keeps the bytes)."#;
+
 /// Decode a raw AMI byte stream (a capture of what a server or client sent)
 ///
 /// Reads FILE (or standard input for `-` or no FILE) in reads of N bytes, feeds them to
@@ -24,16 +36,7 @@ const MAX_READ_SIZE: u64 = 1 << 24;
 )]
 pub struct Args {
     /// One JSON object per line and item (the default)
-    ///
-    ///   {"type":"banner","text":"Asterisk Call Manager/2.10.6"}
-    ///   {"type":"event"|"response"|"action"|"message","headers":[["Key","Value"],...]}
-    ///     a legacy `Response: Follows` Command reply adds "output":"<exact body>",
-    ///     and "truncated":true when its --END COMMAND-- marker was missing
-    ///   {"type":"text","text":"..."}          a block that is not headers
-    ///   {"type":"error","offset":N,"error":"..."}
-    /// Keys and values are exactly the wire bytes after `Key: `. Bytes that are not
-    /// valid UTF-8 are shown as U+FFFD (the decoder itself keeps the bytes).
-    #[arg(long, overrides_with_all = ["typed", "count"], verbatim_doc_comment)]
+    #[arg(long, overrides_with_all = ["typed", "count"], long_help = JSON_HELP)]
     json: bool,
 
     /// Like --json, but events and responses as ami-spec's typed structs
