@@ -14,9 +14,9 @@ use crate::input::Input;
 
 /// Write an AMI action as wire bytes (CRLF lines, blank line at the end)
 ///
-/// Values holding CR, LF or NUL, keys that are not tokens, lines over 1024 bytes (CRLF
-/// included) or more than 128 lines are refused, naming the header; nothing is written
-/// then.
+/// Values holding CR, LF or NUL, keys that are not tokens, a second ActionID, lines over
+/// 1024 bytes (CRLF included) or more than 128 lines are refused, naming the header;
+/// nothing is written then.
 #[derive(Debug, clap::Args)]
 #[command(
     verbatim_doc_comment,
