@@ -1,41 +1,75 @@
 //! `ami decode`: run the decoder over a raw capture and print what it finds.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 
-use ami_proto::{Config, Decoded, Decoder, Item, Kind, LineEndings, Message};
+use ami_proto::{Config, Decoded, Decoder, Item, Kind, LineEndings};
 
-use crate::json::write_str;
+use crate::exit::{self, Error, Exit};
+use crate::input::Input;
+use crate::json;
 
-const HELP: &str = "\
-ami decode: decode a raw AMI byte stream (a capture of what a server or client sent)
+/// The largest `--read-size`: 16 MiB, far above any socket read; the read buffer is
+/// twice this at most.
+const MAX_READ_SIZE: u64 = 1 << 24;
 
-USAGE:
-    ami decode [--json|--typed|--count] [--lenient] [--read-size N] [FILE|-]
+/// `--json` in `ami decode --help`: the JSON Lines schema.
+const JSON_HELP: &str = r#"One JSON object per line and item (the default)
 
-Reads FILE (or standard input for `-` or no FILE) in reads of N bytes (default 65536), feeds
-them to the ami-proto decoder and prints:
+  {"type":"banner","text":"Asterisk Call Manager/2.10.6"}
+  {"type":"event"|"response"|"action"|"message","headers":[["Key","Value"],...]}
+    a legacy `Response: Follows` Command reply adds "output":"<exact body>",
+    and "truncated":true when its --END COMMAND-- marker was missing
+  {"type":"text","text":"..."}          a block that is not headers
+  {"type":"error","offset":N,"error":"..."}
+Keys and values are exactly the wire bytes after `Key: `. Bytes that are not
+valid UTF-8 are shown as U+FFFD (the decoder itself keeps the bytes)."#;
 
-  --json   (default) one JSON object per line and item:
-             {\"type\":\"banner\",\"text\":\"Asterisk Call Manager/2.10.6\"}
-             {\"type\":\"event\"|\"response\"|\"action\"|\"message\",\"headers\":[[\"Key\",\"Value\"],...]}
-               a legacy `Response: Follows` Command reply adds \"output\":\"<exact body>\",
-               and \"truncated\":true when its --END COMMAND-- marker was missing
-             {\"type\":\"text\",\"text\":\"...\"}          a block that is not headers
-             {\"type\":\"error\",\"offset\":N,\"error\":\"...\"}
-           Keys and values are exactly the wire bytes after `Key: `. Bytes that are not
-           valid UTF-8 are shown as U+FFFD (the decoder itself keeps the bytes).
-  --typed  like --json, but events and responses are printed as the typed structs of
-           ami-spec (generated from Asterisk's `manager show` dumps): known headers as
-           named fields, the rest kept in order; unknown events keep all their headers
-  --count  one line: messages=N events=N responses=N actions=N texts=N errors=N bytes=N
+/// Decode a raw AMI byte stream (a capture of what a server or client sent)
+///
+/// Reads FILE (or standard input for `-` or no FILE) in reads of N bytes, feeds them to
+/// the ami-proto decoder and prints one line per item it finds.
+#[derive(Debug, clap::Args)]
+#[command(
+    verbatim_doc_comment,
+    override_usage = "ami decode [--json|--typed|--count] [--lenient] [--read-size N] [FILE|-]",
+    after_help = exit::HELP
+)]
+pub struct Args {
+    /// One JSON object per line and item (the default)
+    #[arg(long, overrides_with_all = ["typed", "count"], long_help = JSON_HELP)]
+    json: bool,
 
-  --lenient        accept bare-LF line endings (proxies, hand-written servers, clients)
-  --read-size N    bytes per read (1 upwards), to mimic socket reads
+    /// Like --json, but events and responses as ami-spec's typed structs
+    ///
+    /// ami-spec's structs are generated from Asterisk's `manager show` dumps: known
+    /// headers are named fields, the rest are kept in order; unknown events keep all
+    /// their headers.
+    #[arg(long, overrides_with_all = ["json", "count"], verbatim_doc_comment)]
+    typed: bool,
 
-Exit status: 0 when the stream decoded without errors, 1 when errors were reported, 2 on
-usage or IO failure.";
+    /// One line: messages=N events=N responses=N actions=N texts=N errors=N bytes=N
+    #[arg(long, overrides_with_all = ["json", "typed"])]
+    count: bool,
 
+    /// Accept bare-LF line endings (proxies, hand-written servers, clients)
+    #[arg(long)]
+    lenient: bool,
+
+    /// Bytes per read, to mimic socket reads (1 to 16777216)
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 65536,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_READ_SIZE)
+    )]
+    read_size: usize,
+
+    /// The capture to read; `-` or nothing reads standard input
+    #[arg(value_name = "FILE|-", value_parser = Input::parser())]
+    input: Option<Input>,
+}
+
+#[derive(Clone, Copy)]
 enum Output {
     Json,
     Typed,
@@ -53,53 +87,39 @@ struct Counts {
     bytes: u64,
 }
 
-/// Runs `ami decode` with its arguments.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let mut output = Output::Json;
-    let mut config = Config::default();
-    let mut read_size = 65536usize;
-    let mut path: Option<&str> = None;
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        match arg.as_str() {
-            "--json" => output = Output::Json,
-            "--typed" => output = Output::Typed,
-            "--count" => output = Output::Count,
-            "--lenient" => config.line_endings = LineEndings::Lenient,
-            "--read-size" => {
-                let value = iter.next().ok_or("--read-size needs a number")?;
-                read_size = value
-                    .parse()
-                    .ok()
-                    .filter(|&n: &usize| n > 0)
-                    .ok_or_else(|| format!("--read-size: `{value}` is not a positive number"))?;
-            }
-            "--help" | "-h" => {
-                println!("{HELP}");
-                return Ok(());
-            }
-            "-" => path = None,
-            other if other.starts_with('-') => {
-                return Err(format!("decode: unknown option `{other}`\n\n{HELP}"))
-            }
-            other => path = Some(other),
-        }
-    }
-    let input: Box<dyn Read> = match path {
-        Some(p) => Box::new(File::open(p).map_err(|e| format!("{p}: {e}"))?),
-        None => Box::new(io::stdin().lock()),
+/// Runs `ami decode`: [`Exit::Failure`] when the stream held errors.
+pub fn run(args: Args) -> Result<Exit, Error> {
+    let output = if args.typed {
+        Output::Typed
+    } else if args.count {
+        Output::Count
+    } else {
+        Output::Json
     };
-    let stdout = io::stdout().lock();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout);
-    let counts = decode_stream(input, config, read_size, &mut |item| match output {
-        Output::Json => write_json(&mut out, item),
-        Output::Typed => match item {
-            Found::Item(Item::Message(message)) => crate::spec::print_typed(&message, &mut out),
-            other => write_json(&mut out, other),
+    let mut config = Config::default();
+    if args.lenient {
+        config.line_endings = LineEndings::Lenient;
+    }
+    let input = args.input.unwrap_or(Input::Stdin);
+    let reader = input.open()?;
+    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let counts = decode_stream(
+        reader,
+        config,
+        args.read_size,
+        &mut |found| match (output, found) {
+            (Output::Count, _) => Ok(()),
+            (Output::Typed, Found::Item(Item::Message(message))) => {
+                json::write_typed(&mut out, &message)
+            }
+            (_, Found::Item(item)) => json::write_item(&mut out, &item),
+            (_, Found::Error(error)) => json::write_error(&mut out, &error),
         },
-        Output::Count => Ok(()),
-    })
-    .map_err(|e| format!("decode: {e}"))?;
+    )
+    .map_err(|stop| match stop {
+        Stop::Read(e) => input.read_error(e),
+        Stop::Write(e) => Error::output(e),
+    })?;
     if let Output::Count = output {
         writeln!(
             out,
@@ -112,19 +132,28 @@ pub fn run(args: &[String]) -> Result<(), String> {
             counts.errors,
             counts.bytes
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::output)?;
     }
-    out.flush().map_err(|e| e.to_string())?;
-    if counts.errors > 0 {
-        std::process::exit(1);
-    }
-    Ok(())
+    out.flush().map_err(Error::output)?;
+    Ok(if counts.errors > 0 {
+        Exit::Failure
+    } else {
+        Exit::Success
+    })
 }
 
 /// What the stream loop hands to the printer.
 enum Found<'a> {
     Item(Item<'a>),
     Error(ami_proto::Error),
+}
+
+/// Why the stream loop stopped before the end of the input.
+enum Stop {
+    /// Reading the input failed.
+    Read(io::Error),
+    /// The printer failed (writing standard output).
+    Write(io::Error),
 }
 
 /// Reads `input` in `read_size` pieces and decodes it, calling `sink` for every item and
@@ -135,7 +164,7 @@ fn decode_stream(
     config: Config,
     read_size: usize,
     sink: &mut dyn FnMut(Found<'_>) -> io::Result<()>,
-) -> io::Result<Counts> {
+) -> Result<Counts, Stop> {
     let mut decoder = Decoder::with_config(config);
     let mut counts = Counts::default();
     let mut buf = vec![0u8; read_size.max(4096) * 2];
@@ -155,7 +184,7 @@ fn decode_stream(
             match input.read(&mut buf[end..end + read_size]) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
+                Err(e) => return Err(Stop::Read(e)),
             }
         };
         end += n;
@@ -163,7 +192,7 @@ fn decode_stream(
         if n == 0 {
             if let Some(error) = decoder.finish(&buf[start..end]) {
                 counts.errors += 1;
-                sink(Found::Error(error))?;
+                sink(Found::Error(error)).map_err(Stop::Write)?;
             }
             return Ok(counts);
         }
@@ -171,12 +200,12 @@ fn decode_stream(
             match decoder.decode(&buf[start..end]) {
                 Decoded::Item { item, consumed } => {
                     counts.add(&item);
-                    sink(Found::Item(item))?;
+                    sink(Found::Item(item)).map_err(Stop::Write)?;
                     start += consumed;
                 }
                 Decoded::Error { error, consumed } => {
                     counts.errors += 1;
-                    sink(Found::Error(error))?;
+                    sink(Found::Error(error)).map_err(Stop::Write)?;
                     start += consumed;
                 }
                 Decoded::NeedMore { consumed } => {
@@ -204,57 +233,4 @@ impl Counts {
             Item::Banner(_) => {}
         }
     }
-}
-
-fn write_json(out: &mut impl Write, found: Found<'_>) -> io::Result<()> {
-    match found {
-        Found::Item(Item::Banner(text)) => {
-            out.write_all(b"{\"type\":\"banner\",\"text\":")?;
-            write_str(out, text)?;
-            out.write_all(b"}\n")
-        }
-        Found::Item(Item::Text(text)) => {
-            out.write_all(b"{\"type\":\"text\",\"text\":")?;
-            write_str(out, text)?;
-            out.write_all(b"}\n")
-        }
-        Found::Item(Item::Message(message)) => write_message(out, &message),
-        Found::Error(error) => {
-            write!(
-                out,
-                "{{\"type\":\"error\",\"offset\":{},\"error\":",
-                error.offset
-            )?;
-            write_str(out, error.to_string().as_bytes())?;
-            out.write_all(b"}\n")
-        }
-    }
-}
-
-fn write_message(out: &mut impl Write, message: &Message<'_>) -> io::Result<()> {
-    let kind: &[u8] = match message.kind() {
-        Kind::Event => b"event",
-        Kind::Response => b"response",
-        Kind::Action => b"action",
-        Kind::Other => b"message",
-    };
-    out.write_all(b"{\"type\":\"")?;
-    out.write_all(kind)?;
-    out.write_all(b"\",\"headers\":[")?;
-    for (i, header) in message.headers().enumerate() {
-        out.write_all(if i == 0 { b"[" } else { b",[" })?;
-        write_str(out, header.key)?;
-        out.write_all(b",")?;
-        write_str(out, header.value)?;
-        out.write_all(b"]")?;
-    }
-    out.write_all(b"]")?;
-    if let Some(body) = message.command_body() {
-        out.write_all(b",\"output\":")?;
-        write_str(out, body)?;
-        if message.is_truncated() {
-            out.write_all(b",\"truncated\":true")?;
-        }
-    }
-    out.write_all(b"}\n")
 }

@@ -1,68 +1,113 @@
 //! `ami encode`: turn an action given as arguments or JSON into the exact bytes to send,
 //! through the injection-proof encoder of ami-proto.
 
+use std::ffi::OsString;
 use std::fmt;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 
 use ami_proto::ActionWriter;
+use clap::builder::{OsStringValueParser, TypedValueParser};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-const HELP: &str = "\
-ami encode: write an AMI action as wire bytes (CRLF lines, blank line at the end)
+use crate::exit::{self, Error, Exit};
+use crate::input::Input;
 
-USAGE:
-    ami encode ACTION [KEY=VALUE ...]
-    ami encode --json [JSON|FILE|-]
+/// Write an AMI action as wire bytes (CRLF lines, blank line at the end)
+///
+/// Values holding CR, LF or NUL, keys that are not tokens, a second ActionID, lines over
+/// 1024 bytes (CRLF included) or more than 128 lines are refused, naming the header;
+/// nothing is written then.
+#[derive(Debug, clap::Args)]
+#[command(
+    verbatim_doc_comment,
+    override_usage = "ami encode ACTION [KEY=VALUE]...\n       ami encode --json [JSON|FILE|-]",
+    arg_required_else_help = true,
+    after_help = exit::HELP
+)]
+pub struct Args {
+    /// Read the action(s) as JSON: inline, from FILE, or from standard input
+    ///
+    /// The JSON is inline when the argument starts with `{` or `[`; `-` or nothing
+    /// reads standard input. Its shapes:
+    ///   {"Action":"Originate","Channel":"Local/100@test",
+    ///    "Variable":["A=1","B=2"]}       one action; keys in document
+    ///                                     order, an array repeats its key
+    ///   [{...}, {...}]                    several actions, in order
+    ///   [["Action","Ping"],["ActionID","1"]]  one action as ordered pairs
+    /// Numbers and booleans are written as their JSON text.
+    #[arg(
+        long,
+        value_name = "JSON|FILE|-",
+        num_args = 0..=1,
+        default_missing_value = "-",
+        value_parser = OsStringValueParser::new().map(Source::from_arg),
+        conflicts_with = "action",
+        verbatim_doc_comment
+    )]
+    json: Option<Source>,
 
-  ACTION [KEY=VALUE ...]  the action name, then headers in order (split at the first `=`:
-                          `Variable=A=1` is the header `Variable: A=1`); repeat a key to
-                          send it several times
-  --json [JSON|FILE|-]    JSON given inline (it starts with `{` or `[`), read from FILE,
-                          or from standard input (`-` or nothing):
-                            {\"Action\":\"Originate\",\"Channel\":\"Local/100@test\",
-                             \"Variable\":[\"A=1\",\"B=2\"]}   one action; keys in document
-                                                            order, an array repeats its key
-                            [{...}, {...}]                  several actions, in order
-                            [[\"Action\",\"Ping\"],[\"ActionID\",\"1\"]]  one action as ordered pairs
-                          numbers and booleans are written as their JSON text
+    /// The action name (`Action=NAME` is accepted too)
+    #[arg(
+        value_name = "ACTION",
+        required_unless_present = "json",
+        value_parser = action_name
+    )]
+    action: Option<String>,
 
-Values holding CR, LF or NUL, keys that are not tokens, lines over 1024 bytes (CRLF
-included) or more than 128 lines are refused, naming the header; nothing is written then.
+    /// Headers in order, split at the first `=`
+    ///
+    /// `Variable=A=1` is the header `Variable: A=1`; repeat a key to send it several
+    /// times.
+    #[arg(verbatim_doc_comment, value_name = "KEY=VALUE", value_parser = header)]
+    headers: Vec<(String, String)>,
+}
 
-Exit status: 0 on success, 2 on a refused action, usage or IO failure.";
+/// Where `--json` takes its text from.
+#[derive(Debug, Clone)]
+enum Source {
+    /// The argument itself (it starts with `{` or `[`).
+    Inline(String),
+    /// A file or standard input.
+    Input(Input),
+}
 
-/// Runs `ami encode` with its arguments.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let actions = match args.first().map(String::as_str) {
-        None | Some("--help" | "-h") => {
-            // A closed pipe (`| head`) is not an error worth a panic.
-            let _ = writeln!(io::stdout(), "{HELP}");
-            return Ok(());
+impl Source {
+    fn from_arg(arg: OsString) -> Source {
+        match arg.into_string() {
+            Ok(text) if text.trim_start().starts_with(['{', '[']) => Source::Inline(text),
+            Ok(text) => Source::Input(Input::from_arg(text.as_ref())),
+            Err(path) => Source::Input(Input::from_arg(&path)),
         }
-        Some("--json") => {
-            let source = args.get(1).map(String::as_str).unwrap_or("-");
-            let inline = source.trim_start().starts_with(['{', '[']);
-            let text = if inline {
-                source.to_owned()
-            } else {
-                read_input(source)?
-            };
-            if args.len() > 2 {
-                return Err(format!("unexpected argument `{}`\n\n{HELP}", args[2]));
-            }
-            from_json(&text)?
+    }
+
+    fn read(self) -> Result<Vec<u8>, Error> {
+        match self {
+            Source::Inline(text) => Ok(text.into_bytes()),
+            Source::Input(input) => input.read_all(),
         }
-        Some(_) => vec![from_args(args)?],
+    }
+}
+
+/// Runs `ami encode`: every action is checked before anything is written.
+pub fn run(args: Args) -> Result<Exit, Error> {
+    let actions = match (args.json, args.action) {
+        (Some(source), _) => from_json(&source.read()?).map_err(Error::usage)?,
+        (None, Some(name)) => vec![Action {
+            name,
+            headers: args.headers,
+        }],
+        (None, None) => return Err(Error::usage("missing action name")),
     };
     let mut wire = Vec::new();
     for action in &actions {
-        encode(action, &mut wire)?;
+        encode(action, &mut wire).map_err(Error::usage)?;
     }
     let mut stdout = io::stdout().lock();
     stdout
         .write_all(&wire)
         .and_then(|()| stdout.flush())
-        .map_err(|e| format!("writing output: {e}"))
+        .map_err(Error::output)?;
+    Ok(Exit::Success)
 }
 
 /// One action: its name and headers in order.
@@ -82,42 +127,25 @@ fn encode(action: &Action, out: &mut Vec<u8>) -> Result<(), String> {
         .map_err(|e| format!("action `{}` refused: {e}", action.name))
 }
 
-fn read_input(path: &str) -> Result<String, String> {
-    let mut text = String::new();
-    let result = if path == "-" {
-        io::stdin().read_to_string(&mut text)
-    } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text))
-    };
-    result.map_err(|e| format!("reading {path}: {e}"))?;
-    Ok(text)
+/// The first argument: `NAME`, or `Action=NAME`.
+fn action_name(arg: &str) -> Result<String, String> {
+    match arg.split_once('=') {
+        None => Ok(arg.to_owned()),
+        Some((key, value)) if key.eq_ignore_ascii_case("Action") => Ok(value.to_owned()),
+        Some(_) => Err("the first argument must be the action name".to_owned()),
+    }
 }
 
-/// `ACTION KEY=VALUE ...`; `Action=NAME` is accepted as the first argument too.
-fn from_args(args: &[String]) -> Result<Action, String> {
-    let (first, rest) = args.split_first().ok_or("missing action name")?;
-    let name = match first.split_once('=') {
-        None => first.clone(),
-        Some((key, value)) if key.eq_ignore_ascii_case("Action") => value.to_owned(),
-        Some(_) => {
-            return Err(format!(
-                "the first argument must be the action name, not `{first}`"
-            ))
-        }
-    };
-    let headers = rest
-        .iter()
-        .map(|arg| {
-            arg.split_once('=')
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .ok_or_else(|| format!("`{arg}` is not KEY=VALUE"))
-        })
-        .collect::<Result<_, _>>()?;
-    Ok(Action { name, headers })
+/// `KEY=VALUE`, split at the first `=`.
+fn header(arg: &str) -> Result<(String, String), String> {
+    arg.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| "expected KEY=VALUE".to_owned())
 }
 
-fn from_json(text: &str) -> Result<Vec<Action>, String> {
-    let json: Json = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+/// One action or several, from `--json`'s text.
+fn from_json(text: &[u8]) -> Result<Vec<Action>, String> {
+    let json: Json = serde_json::from_slice(text).map_err(|e| format!("invalid JSON: {e}"))?;
     match json {
         Json::Object(fields) => Ok(vec![from_fields(fields)?]),
         Json::Array(items) if items.iter().all(|i| matches!(i, Json::Object(_))) => items
@@ -270,35 +298,50 @@ mod tests {
         Ok(out)
     }
 
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+    /// The action of `ami encode LIST...`, as the argument parser reads it.
+    fn from_args(list: &[&str]) -> Result<Action, clap::Error> {
+        #[derive(clap::Parser)]
+        struct Encode {
+            #[command(flatten)]
+            args: Args,
+        }
+        let argv = std::iter::once("encode").chain(list.iter().copied());
+        let args = <Encode as clap::Parser>::try_parse_from(argv)?.args;
+        Ok(Action {
+            name: args.action.expect("an action name"),
+            headers: args.headers,
+        })
+    }
+
+    fn from_json_text(text: &str) -> Result<Vec<Action>, String> {
+        from_json(text.as_bytes())
     }
 
     #[test]
     fn key_value_arguments_keep_order_and_repeats() {
-        let a = from_args(&args(&[
+        let a = from_args(&[
             "Originate",
             "ActionID=7",
             "Channel=Local/100@test/n",
             "Variable=A=1",
             "Variable=B=",
             "Data=",
-        ]))
+        ])
         .unwrap();
         assert_eq!(
             wire(&[a]).unwrap(),
             b"Action: Originate\r\nActionID: 7\r\nChannel: Local/100@test/n\r\n\
               Variable: A=1\r\nVariable: B=\r\nData: \r\n\r\n"
         );
-        let a = from_args(&args(&["Action=Ping"])).unwrap();
+        let a = from_args(&["Action=Ping"]).unwrap();
         assert_eq!(a.name, "Ping");
-        assert!(from_args(&args(&["Ping", "novalue"])).is_err());
-        assert!(from_args(&args(&["Key=Ping"])).is_err());
+        assert!(from_args(&["Ping", "novalue"]).is_err());
+        assert!(from_args(&["Key=Ping"]).is_err());
     }
 
     #[test]
     fn json_object_keeps_document_order() {
-        let actions = from_json(
+        let actions = from_json_text(
             r#"{"ActionID": "1", "Action": "Originate", "Timeout": 30000, "Async": true,
                 "Variable": ["A=1", "B=2"], "Channel": "Local/1@t"}"#,
         )
@@ -313,12 +356,12 @@ mod tests {
     #[test]
     fn json_arrays_of_objects_and_of_pairs() {
         let actions =
-            from_json(r#"[{"Action":"Ping"},{"Action":"Logoff","ActionID":"2"}]"#).unwrap();
+            from_json_text(r#"[{"Action":"Ping"},{"Action":"Logoff","ActionID":"2"}]"#).unwrap();
         assert_eq!(
             wire(&actions).unwrap(),
             b"Action: Ping\r\n\r\nAction: Logoff\r\nActionID: 2\r\n\r\n"
         );
-        let actions = from_json(r#"[["Action","UserEvent"],["H","1"],["H","2"]]"#).unwrap();
+        let actions = from_json_text(r#"[["Action","UserEvent"],["H","1"],["H","2"]]"#).unwrap();
         assert_eq!(
             wire(&actions).unwrap(),
             b"Action: UserEvent\r\nH: 1\r\nH: 2\r\n\r\n"
@@ -336,11 +379,11 @@ mod tests {
             ("\"Ping\"", "object or array"),
             ("{", "invalid JSON"),
         ] {
-            let err = from_json(json).unwrap_err();
+            let err = from_json_text(json).unwrap_err();
             assert!(err.contains(needle), "{json}: {err}");
         }
         let injected =
-            from_json(r#"{"Action":"Ping","ActionID":"1\r\n\r\nAction: Originate"}"#).unwrap();
+            from_json_text(r#"{"Action":"Ping","ActionID":"1\r\n\r\nAction: Originate"}"#).unwrap();
         let err = wire(&injected).unwrap_err();
         assert!(err.contains("`ActionID`"), "{err}");
         let mut out = b"kept".to_vec();

@@ -1,60 +1,207 @@
-//! Minimal JSON string writing for the `--json` output (hot path: no allocation for valid
-//! UTF-8, lossy replacement otherwise).
+//! The JSON Lines that `ami decode` prints, one object per decoded item (a public
+//! contract: see the README's `ami decode` section), written by serde_json.
+//!
+//! Strings are the wire bytes; bytes that are not UTF-8 become U+FFFD (the decoder itself
+//! keeps them). Control characters are written as `\n`, `\r`, `\t` or `\u00XX`, and DEL as
+//! `\u007f` ([`Escapes`]), so that no terminal control byte reaches the output raw.
+//! `--typed` lines are ami-spec's structs as serde_json writes them.
 
+use std::borrow::Cow;
+use std::fmt::Display;
 use std::io::{self, Write};
 
-/// Writes `bytes` as a JSON string literal; bytes that are not UTF-8 become U+FFFD.
-pub fn write_str(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
-    out.write_all(b"\"")?;
-    match std::str::from_utf8(bytes) {
-        Ok(text) => write_escaped(out, text)?,
-        Err(_) => write_escaped(out, &String::from_utf8_lossy(bytes))?,
+use ami_proto::{Item, Kind, Message};
+use ami_spec::{Event, Response};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
+
+/// Writes one decoded item as a line: `banner`, `text`, or a message (`event`,
+/// `response`, `action` or `message`) with its headers and any Command output.
+pub fn write_item(out: &mut impl Write, item: &Item<'_>) -> io::Result<()> {
+    match item {
+        Item::Banner(text) => write_line(out, &Text("banner", text)),
+        Item::Text(text) => write_line(out, &Text("text", text)),
+        Item::Message(message) => write_line(out, &MessageLine(message)),
     }
-    out.write_all(b"\"")
 }
 
-fn write_escaped(out: &mut impl Write, text: &str) -> io::Result<()> {
-    let bytes = text.as_bytes();
-    let mut plain_from = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f | 0x7f => {
-                out.write_all(&bytes[plain_from..i])?;
-                write!(out, "\\u{b:04x}")?;
-                plain_from = i + 1;
-                continue;
-            }
-            _ => continue,
-        };
-        out.write_all(&bytes[plain_from..i])?;
-        out.write_all(escape)?;
-        plain_from = i + 1;
+/// Writes a decoding error as `{"type":"error","offset":N,"error":"..."}`.
+pub fn write_error(out: &mut impl Write, error: &ami_proto::Error) -> io::Result<()> {
+    write_line(out, &ErrorLine(error))
+}
+
+/// Writes a message as ami-spec's typed struct: events typed by ami-spec (unknown ones as
+/// their header list), responses with their common headers typed.
+///
+/// These lines keep serde_json's own escapes (`\b`, `\f`, DEL raw) as they always have:
+/// [`Escapes`] would change them and scan every typed string once more for DEL.
+pub fn write_typed(out: &mut impl Write, message: &Message<'_>) -> io::Result<()> {
+    match message.kind() {
+        Kind::Response => serde_json::to_writer(&mut *out, &Response::from_message(message))?,
+        _ => serde_json::to_writer(&mut *out, &Event::from_message(message))?,
     }
-    out.write_all(&bytes[plain_from..])
+    out.write_all(b"\n")
+}
+
+/// Writes `value` as compact JSON with [`Escapes`], then a newline.
+fn write_line(out: &mut impl Write, value: &impl Serialize) -> io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, Escapes);
+    value.serialize(&mut serializer)?;
+    out.write_all(b"\n")
+}
+
+/// serde_json's compact output, but with every control character as `\u00XX` except `\n`,
+/// `\r` and `\t` (serde_json writes `\b` and `\f`), and DEL (0x7F, which JSON allows raw)
+/// as `\u007f`.
+struct Escapes;
+
+impl Formatter for Escapes {
+    fn write_char_escape<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        escape: CharEscape,
+    ) -> io::Result<()> {
+        let escape = match escape {
+            CharEscape::Backspace => CharEscape::AsciiControl(0x08),
+            CharEscape::FormFeed => CharEscape::AsciiControl(0x0c),
+            other => other,
+        };
+        CompactFormatter.write_char_escape(writer, escape)
+    }
+
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        for (i, piece) in fragment.as_bytes().split(|&b| b == 0x7f).enumerate() {
+            if i > 0 {
+                writer.write_all(b"\\u007f")?;
+            }
+            writer.write_all(piece)?;
+        }
+        Ok(())
+    }
+}
+
+/// Wire bytes as a JSON string, U+FFFD for bytes that are not UTF-8.
+struct Lossy<'a>(&'a [u8]);
+
+impl Serialize for Lossy<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text: Cow<'_, str> = String::from_utf8_lossy(self.0);
+        serializer.serialize_str(&text)
+    }
+}
+
+/// `{"type":TYPE,"text":"..."}`: the banner, or a block that is not headers.
+struct Text<'a>(&'static str, &'a [u8]);
+
+impl Serialize for Text<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut line = serializer.serialize_struct("Text", 2)?;
+        line.serialize_field("type", self.0)?;
+        line.serialize_field("text", &Lossy(self.1))?;
+        line.end()
+    }
+}
+
+/// `{"type":KIND,"headers":[["Key","Value"],...]}`, plus `"output"` (and `"truncated"`)
+/// for a legacy `Response: Follows` Command reply.
+struct MessageLine<'m, 'a>(&'m Message<'a>);
+
+impl Serialize for MessageLine<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let message = self.0;
+        let kind = match message.kind() {
+            Kind::Event => "event",
+            Kind::Response => "response",
+            Kind::Action => "action",
+            Kind::Other => "message",
+        };
+        let mut line = serializer.serialize_struct("Message", 4)?;
+        line.serialize_field("type", kind)?;
+        line.serialize_field("headers", &Headers(message))?;
+        if let Some(body) = message.command_body() {
+            line.serialize_field("output", &Lossy(body))?;
+            if message.is_truncated() {
+                line.serialize_field("truncated", &true)?;
+            }
+        }
+        line.end()
+    }
+}
+
+/// The headers in wire order as `[key, value]` pairs.
+struct Headers<'m, 'a>(&'m Message<'a>);
+
+impl Serialize for Headers<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.0
+                .headers()
+                .map(|header| (Lossy(header.key), Lossy(header.value))),
+        )
+    }
+}
+
+/// `{"type":"error","offset":N,"error":"..."}`.
+struct ErrorLine<'e>(&'e ami_proto::Error);
+
+impl Serialize for ErrorLine<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut line = serializer.serialize_struct("Error", 3)?;
+        line.serialize_field("type", "error")?;
+        line.serialize_field("offset", &self.0.offset)?;
+        line.serialize_field("error", &Displayed(self.0))?;
+        line.end()
+    }
+}
+
+/// A value written as its `Display` text, without an intermediate `String`.
+struct Displayed<'a, T>(&'a T);
+
+impl<T: Display> Serialize for Displayed<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self.0)
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::write_str;
+    use super::*;
 
-    fn json(bytes: &[u8]) -> String {
+    fn line(bytes: &[u8]) -> String {
         let mut out = Vec::new();
-        write_str(&mut out, bytes).unwrap();
+        write_item(&mut out, &Item::Text(bytes)).unwrap();
         String::from_utf8(out).unwrap()
     }
 
     #[test]
     fn escapes_controls_quotes_and_replaces_bad_utf8() {
         assert_eq!(
-            json(b"a\"b\\c\r\n\t\x01\x7f"),
-            r#""a\"b\\c\r\n\t\u0001\u007f""#
+            line(b"a\"b\\c\r\n\t\x01\x08\x0c\x1f\x7f/d\x7f"),
+            "{\"type\":\"text\",\"text\":\"a\\\"b\\\\c\\r\\n\\t\\u0001\\u0008\\u000c\\u001f\\u007f/d\\u007f\"}\n"
         );
-        assert_eq!(json(b"Zo\xc3\xab"), "\"Zo\u{eb}\"");
-        assert_eq!(json(b"\xcf\xf0\xe8"), "\"\u{fffd}\u{fffd}\u{fffd}\"");
+        assert_eq!(
+            line(b"Zo\xc3\xab"),
+            "{\"type\":\"text\",\"text\":\"Zo\u{eb}\"}\n"
+        );
+        assert_eq!(
+            line(b"\xcf\xf0\xe8"),
+            "{\"type\":\"text\",\"text\":\"\u{fffd}\u{fffd}\u{fffd}\"}\n"
+        );
+    }
+
+    #[test]
+    fn every_byte_value_reads_back_as_its_lossy_text() {
+        let all: Vec<u8> = (0..=255).collect();
+        let out = line(&all);
+        assert!(
+            out[..out.len() - 1].bytes().all(|b| b >= 0x20 && b != 0x7f),
+            "no raw control byte in {out:?}"
+        );
+        let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(value["text"], *String::from_utf8_lossy(&all));
     }
 }

@@ -1,40 +1,58 @@
 //! `ami`: the command-line face of the AMI crates.
+//!
+//! Each subcommand is one module with its own `Args` (its options, help and usage) and
+//! `run`; this file only lists them. Adding one is a module and a variant of [`Command`].
 
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
+
 mod decode;
 mod encode;
+mod exit;
+mod input;
 mod json;
 mod spec;
 
-const USAGE: &str = "\
-ami: tools for the Asterisk Manager Interface (AMI)
+/// Tools for the Asterisk Manager Interface (AMI)
+#[derive(Debug, Parser)]
+#[command(
+    name = "ami",
+    version,
+    propagate_version = true,
+    args_override_self = true,
+    arg_required_else_help = true,
+    after_help = exit::HELP
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-USAGE:
-    ami decode [--json|--typed|--count] [--lenient] [--read-size N] [FILE|-]
-    ami encode ACTION [KEY=VALUE...] | ami encode --json [JSON|-]
-    ami spec generate [SPEC_DIR...] | ami spec diff A B
-    ami help
-
-Run `ami decode --help`, `ami encode --help` or `ami spec --help` for details.";
+#[derive(Debug, Subcommand)]
+enum Command {
+    Decode(decode::Args),
+    Encode(encode::Args),
+    Spec(spec::Args),
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("decode") => decode::run(&args[1..]),
-        Some("encode") => encode::run(&args[1..]),
-        Some("spec") => spec::run(&args[1..]),
-        Some("help" | "--help" | "-h") | None => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    // Usage errors, `--help` and `--version` end here, with clap's messages and statuses
+    // (2 for a usage error, 0 for help and version).
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Decode(args) => decode::run(args),
+        Command::Encode(args) => encode::run(args),
+        Command::Spec(args) => spec::run(args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("ami: {message}");
-            ExitCode::from(2)
+        Ok(exit) => exit.into(),
+        Err(error) => {
+            // A closed standard output ends the command quietly (see `Error::output`).
+            if !error.message.is_empty() {
+                eprintln!("error: {}", error.message);
+            }
+            error.exit.into()
         }
     }
 }

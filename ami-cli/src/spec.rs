@@ -1,95 +1,93 @@
-//! `ami spec`: regenerate the typed events/actions from spec folders, compare two folders,
-//! and print messages as typed JSON (for `ami decode --typed`).
+//! `ami spec`: regenerate the typed events/actions from spec folders, and compare two
+//! folders.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use ami_proto::{Kind, Message};
-use ami_spec::codegen::{default_spec_dirs, generate_from_dirs, generated_dir, write_if_changed};
-use ami_spec::{dump, Event, Response};
+use ami_spec::codegen::{
+    default_spec_dirs, generate_from_dirs, generated_dir, specs_dir, write_if_changed,
+};
+use ami_spec::dump::{self, DumpError};
 
-const HELP: &str = "\
-ami spec: the `manager show` dumps behind ami-spec's typed events and actions
+use crate::exit::{self, Error, Exit};
 
-USAGE:
-    ami spec generate [--out DIR] [SPEC_DIR...]
-        Parse the spec folders (default: every ami-spec/specs/asterisk-* folder) and
-        write the merged types to ami-spec/src/generated (or DIR); files whose content
-        did not change are left alone.
-    ami spec diff A B
-        Events, actions, headers, required/optional and documented values added (+),
-        removed (-) or changed (~) from spec A to spec B. A and B are folders or
-        versions of the committed folders (e.g. `ami spec diff 13.38.3 23.4.1`).";
+/// Work with the `manager show` dumps behind ami-spec's typed events and actions
+#[derive(Debug, clap::Args)]
+#[command(after_help = exit::HELP)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
 
-/// Runs `ami spec` with its arguments.
-pub fn run(args: &[String]) -> Result<(), String> {
-    match args.first().map(String::as_str) {
-        Some("generate") => generate(&args[1..]),
-        Some("diff") => diff(&args[1..]),
-        Some("help" | "--help" | "-h") | None => {
-            println!("{HELP}");
-            Ok(())
-        }
-        Some(other) => Err(format!("spec: unknown command `{other}`\n\n{HELP}")),
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Parse spec folders and write the merged Rust types
+    ///
+    /// Parse the spec folders (default: every ami-spec/specs/asterisk-* folder) and write
+    /// the merged types to ami-spec/src/generated (or DIR); files whose content did not
+    /// change are left alone.
+    #[command(verbatim_doc_comment, after_help = exit::HELP)]
+    Generate {
+        /// Write the generated files here instead of ami-spec/src/generated
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Spec folders, each holding the `manager show` dumps of one Asterisk version
+        #[arg(value_name = "SPEC_DIR")]
+        dirs: Vec<PathBuf>,
+    },
+    /// What changed from spec A to spec B
+    ///
+    /// Events, actions, headers, required/optional and documented values added (+),
+    /// removed (-) or changed (~) from spec A to spec B. A and B are folders or versions
+    /// of the committed folders (e.g. `ami spec diff 13.38.3 23.4.1`).
+    #[command(verbatim_doc_comment, after_help = exit::HELP)]
+    Diff {
+        /// The older spec: a folder or a committed version
+        #[arg(value_name = "A")]
+        a: String,
+        /// The newer spec: a folder or a committed version
+        #[arg(value_name = "B")]
+        b: String,
+    },
+}
+
+/// Runs `ami spec`.
+pub fn run(args: Args) -> Result<Exit, Error> {
+    match args.command {
+        Command::Generate { out, dirs } => generate(out.unwrap_or_else(generated_dir), dirs),
+        Command::Diff { a, b } => diff(&a, &b),
     }
 }
 
-fn generate(args: &[String]) -> Result<(), String> {
-    let mut out = generated_dir();
-    let mut dirs = Vec::new();
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        match arg.as_str() {
-            "--out" => out = PathBuf::from(iter.next().ok_or("--out needs a folder")?),
-            other if other.starts_with('-') => {
-                return Err(format!("spec generate: unknown option `{other}`\n\n{HELP}"))
-            }
-            other => dirs.push(PathBuf::from(other)),
-        }
-    }
+fn generate(out: PathBuf, mut dirs: Vec<PathBuf>) -> Result<Exit, Error> {
     if dirs.is_empty() {
-        dirs = default_spec_dirs().map_err(|e| format!("spec folders: {e}"))?;
+        dirs = committed_dirs()?;
     }
-    let files = generate_from_dirs(&dirs).map_err(|e| e.to_string())?;
-    let written = write_if_changed(&out, &files).map_err(|e| format!("{}: {e}", out.display()))?;
+    let files = generate_from_dirs(&dirs).map_err(dump_error)?;
+    let written =
+        write_if_changed(&out, &files).map_err(|e| Error::io("write to", quoted(&out), e))?;
+    let mut stdout = io::stdout().lock();
     for path in &written {
-        println!("wrote {}", path.display());
+        writeln!(stdout, "wrote {}", path.display()).map_err(Error::output)?;
     }
-    println!(
+    writeln!(
+        stdout,
         "{} of {} files changed in {}",
         written.len(),
         files.len(),
         out.display()
-    );
-    Ok(())
+    )
+    .map_err(Error::output)?;
+    Ok(Exit::Success)
 }
 
-/// A folder, or the committed folder of a version (`23.4.1` -> `specs/asterisk-23.4.1`).
-fn spec_dir(arg: &str) -> Result<PathBuf, String> {
-    let path = Path::new(arg);
-    if path.is_dir() {
-        return Ok(path.to_path_buf());
-    }
-    let committed = default_spec_dirs().map_err(|e| format!("spec folders: {e}"))?;
-    committed
-        .into_iter()
-        .find(|d| {
-            d.file_name()
-                .is_some_and(|n| n.to_string_lossy().trim_start_matches("asterisk-") == arg)
-        })
-        .ok_or_else(|| format!("`{arg}` is neither a folder nor a committed spec version"))
-}
-
-fn diff(args: &[String]) -> Result<(), String> {
-    let [a, b] = args else {
-        return Err(format!("spec diff needs two spec folders\n\n{HELP}"));
-    };
-    let a = dump::load_spec(&spec_dir(a)?).map_err(|e| e.to_string())?;
-    let b = dump::load_spec(&spec_dir(b)?).map_err(|e| e.to_string())?;
+fn diff(a: &str, b: &str) -> Result<Exit, Error> {
+    let a = dump::load_spec(&spec_dir(a)?).map_err(dump_error)?;
+    let b = dump::load_spec(&spec_dir(b)?).map_err(dump_error)?;
     let changes = ami_spec::diff::diff(&a, &b);
-    let mut out = io::stdout().lock();
+    let mut out = io::BufWriter::new(io::stdout().lock());
     for change in &changes {
-        writeln!(out, "{change}").map_err(|e| e.to_string())?;
+        writeln!(out, "{change}").map_err(Error::output)?;
     }
     writeln!(
         out,
@@ -98,15 +96,47 @@ fn diff(args: &[String]) -> Result<(), String> {
         a.version,
         b.version
     )
-    .map_err(|e| e.to_string())
+    .and_then(|()| out.flush())
+    .map_err(Error::output)?;
+    Ok(Exit::Success)
 }
 
-/// Prints one message as a JSON line: events typed by ami-spec (`Unknown` ones as their
-/// header list), responses with their common headers typed.
-pub fn print_typed(message: &Message<'_>, out: &mut impl Write) -> io::Result<()> {
-    match message.kind() {
-        Kind::Response => serde_json::to_writer(&mut *out, &Response::from_message(message))?,
-        _ => serde_json::to_writer(&mut *out, &Event::from_message(message))?,
+/// The committed spec folders (`ami-spec/specs/asterisk-*`).
+fn committed_dirs() -> Result<Vec<PathBuf>, Error> {
+    default_spec_dirs().map_err(|e| Error::io("read", quoted(&specs_dir()), e))
+}
+
+/// A folder, or the committed folder of a version (`23.4.1` -> `specs/asterisk-23.4.1`).
+fn spec_dir(arg: &str) -> Result<PathBuf, Error> {
+    let path = Path::new(arg);
+    if path.is_dir() {
+        return Ok(path.to_path_buf());
     }
-    out.write_all(b"\n")
+    committed_dirs()?
+        .into_iter()
+        .find(|d| {
+            d.file_name()
+                .is_some_and(|n| n.to_string_lossy().trim_start_matches("asterisk-") == arg)
+        })
+        .ok_or_else(|| {
+            Error::usage(format!(
+                "`{arg}` is neither a folder nor a committed spec version"
+            ))
+        })
+}
+
+/// A dump that could not be read (the parser reports those at line 0) is an IO failure
+/// naming the file; one that does not parse is a failure of the input, at its line.
+fn dump_error(error: DumpError) -> Error {
+    match (&error.file, error.line) {
+        (Some(file), 0) => Error {
+            exit: Exit::Io,
+            message: format!("cannot read {}: {}", quoted(file), error.message),
+        },
+        _ => Error::failure(error.to_string()),
+    }
+}
+
+fn quoted(path: &Path) -> String {
+    format!("`{}`", path.display())
 }

@@ -1,27 +1,19 @@
 //! `ami decode` as a user runs it: the JSON Lines schema, `--count`, read sizes, errors.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
 use serde_json::Value;
 
-fn corpus(path: &str) -> String {
-    format!("{}/../corpus/{path}", env!("CARGO_MANIFEST_DIR"))
-}
+use common::corpus;
 
+/// Runs `ami` and returns its status and output. Decoding errors belong to the output:
+/// standard error stays empty unless the command line or an action is refused.
 fn ami(args: &[&str], stdin: &[u8]) -> (i32, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ami"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-    )
+    let run = common::ami(args, stdin);
+    if run.code != 2 {
+        assert_eq!(run.stderr, "", "ami {args:?}");
+    }
+    (run.code, run.stdout)
 }
 
 fn json_lines(out: &str) -> Vec<Value> {
@@ -196,4 +188,23 @@ fn encode_writes_wire_bytes_that_decode_back_and_refuses_injection() {
     );
     assert_eq!(code, 2);
     assert!(out.is_empty(), "nothing is written for a refused action");
+}
+
+#[test]
+fn control_bytes_are_escaped_as_before() {
+    let input = b"Event: UserEvent\r\nUserEvent: a\x01b\x08c\x0cd\x7fe\"f\\g\tz\r\n\r\n";
+    let (code, json) = ami(&["decode"], input);
+    assert_eq!(code, 0);
+    assert_eq!(
+        json,
+        "{\"type\":\"event\",\"headers\":[[\"Event\",\"UserEvent\"],\
+         [\"UserEvent\",\"a\\u0001b\\u0008c\\u000cd\\u007fe\\\"f\\\\g\\tz\"]]}\n"
+    );
+    // `--typed` keeps serde_json's own escapes, as it always had.
+    let (code, typed) = ami(&["decode", "--typed"], input);
+    assert_eq!(code, 0);
+    assert!(
+        typed.contains("\"a\\u0001b\\bc\\fd\x7fe\\\"f\\\\g\\tz\""),
+        "{typed}"
+    );
 }

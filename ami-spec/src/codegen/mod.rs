@@ -23,10 +23,19 @@ pub struct GeneratedFile {
     pub content: String,
 }
 
-/// The spec folders committed with the crate (`ami-spec/specs/*`), sorted by name.
+/// Where the spec folders are committed (`ami-spec/specs`), for messages that name it.
+///
+/// ```
+/// let root = ami_spec::codegen::specs_dir();
+/// assert!(root.join("asterisk-23.4.1").join("events.txt").is_file());
+/// ```
+pub fn specs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("specs")
+}
+
+/// The spec folders committed with the crate ([`specs_dir`]`/*`), sorted by name.
 pub fn default_spec_dirs() -> io::Result<Vec<PathBuf>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("specs");
-    let mut dirs: Vec<PathBuf> = fs::read_dir(root)?
+    let mut dirs: Vec<PathBuf> = fs::read_dir(specs_dir())?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.is_dir())
