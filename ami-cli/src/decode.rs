@@ -76,15 +76,16 @@ enum Output {
     Count,
 }
 
+/// What `--count` counts (`ami listen --count` prints the same line).
 #[derive(Default)]
-struct Counts {
+pub struct Counts {
     messages: u64,
     events: u64,
     responses: u64,
     actions: u64,
     texts: u64,
-    errors: u64,
-    bytes: u64,
+    pub errors: u64,
+    pub bytes: u64,
 }
 
 /// Runs `ami decode`: [`Exit::Failure`] when the stream held errors.
@@ -121,18 +122,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         Stop::Write(e) => Error::output(e),
     })?;
     if let Output::Count = output {
-        writeln!(
-            out,
-            "messages={} events={} responses={} actions={} texts={} errors={} bytes={}",
-            counts.messages,
-            counts.events,
-            counts.responses,
-            counts.actions,
-            counts.texts,
-            counts.errors,
-            counts.bytes
-        )
-        .map_err(Error::output)?;
+        writeln!(out, "{}", counts.line()).map_err(Error::output)?;
     }
     out.flush().map_err(Error::output)?;
     Ok(if counts.errors > 0 {
@@ -218,7 +208,22 @@ fn decode_stream(
 }
 
 impl Counts {
-    fn add(&mut self, item: &Item<'_>) {
+    /// `messages=N events=N responses=N actions=N texts=N errors=N bytes=N`.
+    pub fn line(&self) -> String {
+        format!(
+            "messages={} events={} responses={} actions={} texts={} errors={} bytes={}",
+            self.messages,
+            self.events,
+            self.responses,
+            self.actions,
+            self.texts,
+            self.errors,
+            self.bytes
+        )
+    }
+
+    /// Counts one decoded item.
+    pub fn add(&mut self, item: &Item<'_>) {
         match item {
             Item::Message(m) => {
                 self.messages += 1;

@@ -128,7 +128,7 @@ fn encode(action: &Action, out: &mut Vec<u8>) -> Result<(), String> {
 }
 
 /// The first argument: `NAME`, or `Action=NAME`.
-fn action_name(arg: &str) -> Result<String, String> {
+pub(crate) fn action_name(arg: &str) -> Result<String, String> {
     match arg.split_once('=') {
         None => Ok(arg.to_owned()),
         Some((key, value)) if key.eq_ignore_ascii_case("Action") => Ok(value.to_owned()),
@@ -137,7 +137,7 @@ fn action_name(arg: &str) -> Result<String, String> {
 }
 
 /// `KEY=VALUE`, split at the first `=`.
-fn header(arg: &str) -> Result<(String, String), String> {
+pub(crate) fn header(arg: &str) -> Result<(String, String), String> {
     arg.split_once('=')
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .ok_or_else(|| "expected KEY=VALUE".to_owned())

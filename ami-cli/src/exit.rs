@@ -13,7 +13,9 @@ Exit status:
      a spec dump that does not parse)
   2  usage error: an unknown option, a bad or missing argument (reported by the
      argument parser), or an action the encoder refuses
-  3  a file, standard input or standard output could not be opened, read or written";
+  3  a file, standard input or standard output could not be opened, read or written;
+     or (listen, send) the server could not be reached, refused the login, or did
+     not answer in time";
 
 /// Why `ami` stops, as the process exit status of [`HELP`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +26,8 @@ pub enum Exit {
     Failure,
     /// 2: the command line, or an action given on it, was refused.
     Usage,
-    /// 3: a file or a standard stream could not be opened, read or written.
+    /// 3: a file or a standard stream could not be opened, read or written, or the
+    /// server could not be reached, refused the login or did not answer in time.
     Io,
 }
 
@@ -72,6 +75,15 @@ impl Error {
         Error {
             exit: Exit::Io,
             message: format!("cannot {doing} {what}: {error}"),
+        }
+    }
+
+    /// The server could not be reached, refused the login, or did not answer in time
+    /// (exit status 3).
+    pub fn connection(message: impl Into<String>) -> Error {
+        Error {
+            exit: Exit::Io,
+            message: message.into(),
         }
     }
 

@@ -25,6 +25,42 @@ pub fn write_item(out: &mut impl Write, item: &Item<'_>) -> io::Result<()> {
     }
 }
 
+/// What a live connection reports besides messages (`ami listen`).
+pub enum Status<'a> {
+    /// `{"type":"connected","banner":"..."}`: logged in (after each login).
+    Connected(&'a [u8]),
+    /// `{"type":"disconnected","reason":"..."}`: the connection ended.
+    Disconnected(&'a str),
+    /// `{"type":"lagged","missed":N}`: the output fell behind and N items were lost.
+    Lagged(u64),
+}
+
+/// Writes a [`Status`] line.
+pub fn write_status(out: &mut impl Write, status: &Status<'_>) -> io::Result<()> {
+    write_line(out, status)
+}
+
+impl Serialize for Status<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut line = serializer.serialize_struct("Status", 2)?;
+        match self {
+            Status::Connected(banner) => {
+                line.serialize_field("type", "connected")?;
+                line.serialize_field("banner", &Lossy(banner))?;
+            }
+            Status::Disconnected(reason) => {
+                line.serialize_field("type", "disconnected")?;
+                line.serialize_field("reason", reason)?;
+            }
+            Status::Lagged(missed) => {
+                line.serialize_field("type", "lagged")?;
+                line.serialize_field("missed", missed)?;
+            }
+        }
+        line.end()
+    }
+}
+
 /// Writes a decoding error as `{"type":"error","offset":N,"error":"..."}`.
 pub fn write_error(out: &mut impl Write, error: &ami_proto::Error) -> io::Result<()> {
     write_line(out, &ErrorLine(error))

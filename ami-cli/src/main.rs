@@ -12,6 +12,9 @@ mod encode;
 mod exit;
 mod input;
 mod json;
+mod listen;
+mod send;
+mod server;
 mod spec;
 
 /// Tools for the Asterisk Manager Interface (AMI)
@@ -33,6 +36,8 @@ struct Cli {
 enum Command {
     Decode(decode::Args),
     Encode(encode::Args),
+    Listen(listen::Args),
+    Send(send::Args),
     Spec(spec::Args),
 }
 
@@ -43,6 +48,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Decode(args) => decode::run(args),
         Command::Encode(args) => encode::run(args),
+        Command::Listen(args) => listen::run(args),
+        Command::Send(args) => send::run(args),
         Command::Spec(args) => spec::run(args),
     };
     match result {

@@ -230,6 +230,9 @@ async fn read_loop(
                 }
             }
         };
+        shared
+            .bytes_received
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         let mut items = Vec::new();
         {
             let mut state = shared.lock();

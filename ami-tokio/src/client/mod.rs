@@ -22,6 +22,7 @@ mod reply;
 mod tls;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -225,6 +226,11 @@ impl Client {
         said.map(|_| ())
     }
 
+    /// Bytes read from the server so far, over every connection.
+    pub fn bytes_received(&self) -> u64 {
+        self.shared().bytes_received.load(Ordering::Relaxed)
+    }
+
     /// True until the client is closed (logged off, out of reconnect attempts).
     pub fn is_open(&self) -> bool {
         !matches!(*self.shared().phase.borrow(), Phase::Closed(_))
@@ -256,6 +262,7 @@ struct Shared {
     /// Cancelled by `logoff`: the coming end of the connection is wanted.
     closing: CancellationToken,
     close_reason: Mutex<Option<Arc<str>>>,
+    bytes_received: AtomicU64,
 }
 
 /// The connection and the calls waiting on it, behind one lock.
@@ -328,6 +335,7 @@ impl Shared {
             shutdown: CancellationToken::new(),
             closing: CancellationToken::new(),
             close_reason: Mutex::new(None),
+            bytes_received: AtomicU64::new(0),
         }
     }
 

@@ -1,0 +1,92 @@
+//! `ami send`: log in to a live server, send one action, print its reply.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use ami_proto::{GenericAction, Item, ListEnd};
+use ami_tokio::{Client, Error as ClientError, Reply};
+
+use crate::encode;
+use crate::exit::{self, Error, Exit};
+use crate::json;
+use crate::server::{self, Server};
+
+/// Send one action to a live Asterisk and print its reply as JSON Lines
+///
+/// Prints the response, then any list items and the list's final event, in `ami
+/// decode`'s schema. Status 0 on `Response: Success` (and a complete list), 1 on
+/// `Response: Error` or a list that was cancelled or cut short.
+#[derive(Debug, clap::Args)]
+#[command(
+    verbatim_doc_comment,
+    override_usage = "ami send [--tls] [--insecure] [--auth plain|md5] [--user NAME] [--timeout SECS]\n                ADDR ACTION [KEY=VALUE]...",
+    after_help = exit::HELP
+)]
+pub struct Args {
+    /// Seconds to wait for the connection, the login, and the whole reply
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = server::seconds)]
+    timeout: Duration,
+
+    #[command(flatten)]
+    server: Server,
+
+    /// The action name (`Action=NAME` is accepted too)
+    #[arg(value_name = "ACTION", value_parser = encode::action_name)]
+    action: String,
+
+    /// Headers in order, split at the first `=` (repeat a key to send it several times)
+    #[arg(value_name = "KEY=VALUE", value_parser = encode::header)]
+    headers: Vec<(String, String)>,
+}
+
+/// Runs `ami send`.
+pub fn run(args: Args) -> Result<Exit, Error> {
+    let action = args
+        .headers
+        .iter()
+        .fold(GenericAction::new(&args.action), |a, (k, v)| a.header(k, v));
+    // Refuse a bad action before connecting.
+    ami_proto::Action::encode_to_vec(&action, &mut Vec::new())
+        .map_err(|e| Error::usage(format!("action `{}` refused: {e}", args.action)))?;
+    let config = args
+        .server
+        .config()?
+        .connect_timeout(args.timeout)
+        .login_timeout(args.timeout)
+        .timeout(args.timeout)
+        .keepalive(None)
+        .reconnect(None);
+    let addr = args.server.addr.clone();
+    let reply = server::runtime()?.block_on(async {
+        let client = Client::connect(config).await?;
+        let reply = client.send(&action).await;
+        // The reply is in; a slow Goodbye does not change the outcome.
+        let _ = tokio::time::timeout(Duration::from_secs(1), client.logoff()).await;
+        reply
+    });
+    let reply = reply.map_err(|e| match e {
+        ClientError::Encode(e) => Error::usage(format!("action `{}` refused: {e}", args.action)),
+        e => Error::connection(format!("{addr}: {e}")),
+    })?;
+    print(&reply).map_err(Error::output)?;
+    Ok(if reply.is_success() {
+        Exit::Success
+    } else {
+        Exit::Failure
+    })
+}
+
+fn print(reply: &Reply) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    json::write_item(&mut out, &Item::Message(reply.message()))?;
+    for item in reply.items() {
+        json::write_item(&mut out, &Item::Message(item.message()))?;
+    }
+    if let Some(last) = reply.last() {
+        json::write_item(&mut out, &Item::Message(last.message()))?;
+    }
+    if let Some(end @ (ListEnd::Cancelled { .. } | ListEnd::Error { .. })) = reply.list_end() {
+        eprintln!("error: the list ended early after {} items", end.seen());
+    }
+    out.flush()
+}

@@ -1,0 +1,102 @@
+//! The options every subcommand that talks to a live Asterisk shares: where it is, TLS,
+//! and who logs in. The secret comes from the environment (`AMI_SECRET`), never from the
+//! command line, where `ps` and shell history would show it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ami_proto::AuthMethod;
+use ami_tokio::{ClientConfig, TlsConfig};
+
+use crate::exit::Error;
+
+/// The environment variable that holds the secret.
+pub const SECRET_VAR: &str = "AMI_SECRET";
+
+/// How to reach and log in to the server.
+#[derive(Debug, clap::Args)]
+pub struct Server {
+    /// Connect with TLS (default port 5039)
+    #[arg(long)]
+    tls: bool,
+
+    /// With --tls: accept any certificate (a lab server with a self-signed one)
+    #[arg(long, requires = "tls")]
+    insecure: bool,
+
+    /// With --tls: trust the CA certificates of this PEM file instead of the system's
+    #[arg(
+        long,
+        value_name = "PEM",
+        requires = "tls",
+        conflicts_with = "insecure"
+    )]
+    cacert: Option<PathBuf>,
+
+    /// Plain (`Secret:`) or MD5 challenge login (the secret never crosses the wire)
+    #[arg(long, value_enum, default_value_t = Auth::Plain)]
+    auth: Auth,
+
+    /// The manager.conf user; the secret is read from $AMI_SECRET
+    #[arg(long, value_name = "NAME", default_value = "admin")]
+    user: String,
+
+    /// host[:port] (port 5038, or 5039 with --tls)
+    #[arg(value_name = "ADDR")]
+    pub addr: String,
+}
+
+/// `--auth`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Auth {
+    Plain,
+    Md5,
+}
+
+impl Server {
+    /// The client configuration these options describe; the secret from `$AMI_SECRET`.
+    pub fn config(&self) -> Result<ClientConfig, Error> {
+        let secret = std::env::var(SECRET_VAR).map_err(|_| {
+            Error::usage(format!(
+                "set {SECRET_VAR} to the secret of user `{}` (it is never read from the command line)",
+                self.user
+            ))
+        })?;
+        let mut config = ClientConfig::new(&self.addr)
+            .credentials(&self.user, secret)
+            .auth(match self.auth {
+                Auth::Plain => AuthMethod::Plain,
+                Auth::Md5 => AuthMethod::Md5,
+            });
+        if self.tls {
+            let tls = match (&self.cacert, self.insecure) {
+                (Some(path), _) => {
+                    TlsConfig::with_ca_file(path).map_err(|e| Error::usage(e.to_string()))?
+                }
+                (None, true) => TlsConfig::dangerous_accept_any_certificate(),
+                (None, false) => TlsConfig::native_roots(),
+            };
+            config = config.tls(tls);
+        }
+        Ok(config)
+    }
+}
+
+/// `--timeout SECS` as a duration (fractions allowed).
+pub fn seconds(arg: &str) -> Result<Duration, String> {
+    let secs: f64 = arg
+        .parse()
+        .map_err(|_| format!("`{arg}` is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= 86_400.0) {
+        return Err("expected more than 0 and at most 86400 seconds".into());
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// A runtime for one subcommand: one thread is plenty for one connection.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::connection(format!("cannot start the async runtime: {e}")))
+}
