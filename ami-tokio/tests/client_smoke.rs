@@ -3,12 +3,15 @@
 use std::time::Duration;
 
 use ami_proto::{Config, Decoded, Decoder, GenericAction, Item, LineEndings};
-use ami_tokio::{Client, ClientConfig, ClientEvent, Error};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use ami_tokio::{Client, ClientConfig, ClientEvent, Error, TlsConfig};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 
 /// Reads requests from `socket` and answers each with `answer(name, action_id)`.
-async fn serve(mut socket: TcpStream, answer: impl Fn(&str, &str) -> Option<String>) {
+async fn serve(
+    mut socket: impl AsyncRead + AsyncWrite + Unpin,
+    answer: impl Fn(&str, &str) -> Option<String>,
+) {
     socket
         .write_all(b"Asterisk Call Manager/12.0.0\r\n")
         .await
@@ -195,4 +198,64 @@ async fn timeouts_forget_the_action_id() {
         .await
         .unwrap();
     assert_eq!(tree.items().len(), 2);
+}
+
+/// A TLS acceptor with a certificate for `localhost` made for the test, and the
+/// certificate (to trust it).
+fn tls_acceptor() -> (
+    tokio_rustls::TlsAcceptor,
+    rustls::pki_types::CertificateDer<'static>,
+) {
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let cert = made.cert.der().clone();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(made.key_pair.serialize_der().into());
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.clone()], key)
+        .unwrap();
+    (
+        tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)),
+        cert,
+    )
+}
+
+async fn tls_server(acceptor: tokio_rustls::TlsAcceptor, listener: TcpListener) {
+    while let Ok((socket, _)) = listener.accept().await {
+        let acceptor = acceptor.clone();
+        tokio::spawn(async move {
+            if let Ok(tls) = acceptor.accept(socket).await {
+                serve(tls, standard).await;
+            }
+        });
+    }
+}
+
+#[tokio::test]
+async fn tls_with_a_trusted_certificate_an_insecure_opt_in_and_a_refusal() {
+    let (acceptor, cert) = tls_acceptor();
+    let (listener, addr) = listener().await;
+    tokio::spawn(tls_server(acceptor, listener));
+
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert).unwrap();
+    let trusted = TlsConfig::with_roots(roots).server_name("localhost");
+    let client = Client::connect(config(&addr).tls(trusted)).await.unwrap();
+    let reply = client.send(&GenericAction::new("Ping")).await.unwrap();
+    assert_eq!(reply.message().get_str("Ping"), Some("Pong"));
+
+    let lab = TlsConfig::dangerous_accept_any_certificate();
+    let client = Client::connect(config(&addr).tls(lab)).await.unwrap();
+    assert!(client
+        .send(&GenericAction::new("Ping"))
+        .await
+        .unwrap()
+        .is_success());
+
+    // The same self-signed certificate is not trusted by an empty store: no login.
+    let untrusted = TlsConfig::with_roots(rustls::RootCertStore::empty()).server_name("localhost");
+    let err = Client::connect(config(&addr).tls(untrusted))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Connect { .. }), "{err:?}");
+    assert!(err.to_string().contains("certificate"), "{err}");
 }
