@@ -41,7 +41,7 @@ pub struct Server {
     #[arg(long, value_name = "NAME", default_value = "admin")]
     user: String,
 
-    /// host[:port] (port 5038, or 5039 with --tls)
+    /// `host[:port]` (port 5038, or 5039 with --tls)
     #[arg(value_name = "ADDR")]
     pub addr: String,
 }
