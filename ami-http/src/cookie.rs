@@ -3,8 +3,8 @@
 //! On `/rawman`, `/mxml` and `/manager` every reply sets the cookie:
 //! `Set-Cookie: mansession_id="d01fb167"; Version=1; Max-Age=60` (Asterisk 13.38.3 and
 //! 23.4.1 alike), where `Max-Age` is `manager.conf`'s `httptimeout`. A request whose cookie
-//! names no live session (none sent, never logged in, logged off, or idle longer than
-//! `httptimeout`) gets a new session, unauthenticated, under a new id, and any action but
+//! names no live session (none sent, logged off, after a failed `Login`, or idle longer
+//! than `httptimeout`) gets a new session, unauthenticated, under a new id, and any action but
 //! `Login` and `Challenge` is answered `Response: Error`, `Message: Permission denied`. The
 //! recorded `17_ping_after_logoff` shows exactly this: the cookie of the logged-off session
 //! went in, a new id came back with `Permission denied`. So a changed id is how an
@@ -229,7 +229,9 @@ pub enum SessionCheck {
     Unknown,
 }
 
-/// Compares the cookie a request was sent with and the one its reply set.
+/// Compares the cookie a request was sent with and the one its reply set. (The recorded
+/// sessions also show that a failed `Login` ends its session: the next request got a new
+/// id.)
 ///
 /// ```
 /// use ami_http::{check_session, SessionCheck, SessionCookie};

@@ -48,22 +48,26 @@
 //! # What each encoding keeps
 //! rawman bodies are AMI text as on TCP: everything is kept. mxml and the manager page are
 //! made by Asterisk from that same text, line by line (`xml_translate` in
-//! `main/manager.c`), and lose some of it for good:
+//! `main/manager.c`, modelled by [`render`]), and lose some of it for good:
 //!
 //! | | mxml | manager |
 //! | --- | --- | --- |
 //! | key case | lost: keys are lower-cased (`get` ignores case, so reading is unaffected) | kept |
-//! | other bytes of a key | lost: every byte that is not an ASCII letter or digit becomes `_` (`ChanVariable(Local/600@test-00000045;1)` is `chanvariable_local_600_test_00000045_1_`), a leading digit gets an `_` before it | kept |
+//! | other bytes of a key | lost: every byte that is not an ASCII letter or digit becomes `_` (`ChanVariable(Local/600@test-00000045;1)` is `chanvariable_local_600_test_00000045_1_`, which `get` cannot find by the original name); a leading digit gets an `_` before it | kept |
 //! | repeated keys | kept in order: `output`, `output-2`, ... come back as `output` each time | kept in order; a key that really ends in `-n` after `n - 1` fields of the same name reads as a repeat |
 //! | keys differing only in case (`Foo`, `foo`) | come back as one key repeated | kept |
-//! | blanks around a value | lost: Asterisk drops bytes below `!` at the end of every line and after the colon (`Output:   '7000' =>` arrives as `'7000' =>`) | lost, the same way |
-//! | legacy `Response: Follows` body | its lines without their trailing blanks; lines holding a colon before the first line without one become fields with made-up keys; a blank line in the output ends the section, so the rest arrives as further messages | the same, with the made-up keys as written (the line up to the colon) |
-//! | empty lines, `\r\n\n` endings | end a section, as in AMI | the same |
+//! | blanks around a value | lost: Asterisk cuts bytes below `!` at the end of every line and after the colon (`Output:   '7000' =>` arrives as `'7000' =>`; PJSIP's `Message: ...nosuch` + LF loses the LF) | lost, the same way |
+//! | a LF inside a value | splits the line: the rest becomes a field or opaque data of its own | the same |
+//! | legacy `Response: Follows` output (Asterisk 13) | the lines, without their trailing blanks, as the Command body; but lines holding a colon that come before the first line without one become fields with made-up keys (`core show version`: `asterisk_13_38_3_built_by_..._03='57:49 UTC'`) | the same, except that such a line comes back into the output when its key holds a space or tab (as AMI's own rule says no key does), as `key:value` |
+//! | blank lines in that output | a single one vanishes (Asterisk reads LF LF as one line break); one right after the headers, or two in a row, end the section: the rest of the output arrives as another message, without `Response` | the same |
 //!
-//! Everything else (values, their order, non-UTF-8 bytes, messages per body) arrives as in
-//! rawman. The tests in `tests/` check this on every recorded body of Asterisk 13.38.3 and
-//! 23.4.1 (`corpus/http/`), and on every message of the TCP captures run through
-//! [`render`], this crate's model of Asterisk's translation.
+//! Everything else (values, their order, non-UTF-8 bytes, messages per body, list items
+//! and their `ActionID`) arrives as in rawman. The manager page can hold keys with spaces
+//! (Asterisk 13's CLI text split at a colon): such a message reads normally, but its
+//! [`OwnedMessage::as_bytes`] is not AMI that `ami-proto` would decode to the same
+//! headers. The tests in `tests/` check all of this on every recorded body of Asterisk
+//! 13.38.3 and 23.4.1 (`corpus/http/`), and on the 17,000 messages of the TCP captures
+//! run through [`render`].
 //!
 //! [`Decoder`]: ami_proto::Decoder
 //! [`Action`]: ami_proto::Action

@@ -9,7 +9,7 @@
 //! are taken off again, and opaque data becomes:
 //! - in a `Response: Follows` section (Asterisk 13's Command reply), the Command body, so
 //!   that [`Message::command_output`](ami_proto::Message::command_output) reads it as on
-//!   TCP;
+//!   TCP (with the fields whose key cannot be an AMI key put back in front of it);
 //! - elsewhere, one header per line, under the key the markup gives it.
 
 use std::collections::HashMap;
