@@ -22,7 +22,7 @@ use ami_proto::{Config, OwnedItem};
 use memchr::memmem;
 
 use crate::error::{DecodeError, DecodeErrorKind};
-use crate::markup::{is_space, skip_space, unescape, Markup};
+use crate::markup::{find_tag, is_space, skip_space, unescape, Markup};
 use crate::section::{build, Field};
 
 const ROW_OPEN: &[u8] = b"<tr";
@@ -186,12 +186,8 @@ impl<'b> Items<'b> {
             }
             if !rest.starts_with(ROW_OPEN) {
                 // Go on at the next row or at the end of the table.
-                let next = [ROW_OPEN, TABLE_CLOSE]
-                    .iter()
-                    .filter_map(|tag| memmem::find(rest, tag))
-                    .min()
-                    .unwrap_or(rest.len());
-                self.pos = p + next;
+                self.pos =
+                    find_tag(self.body, p, &[ROW_OPEN, TABLE_CLOSE]).unwrap_or(self.body.len());
                 return Some(Err(
                     self.fail(DecodeErrorKind::Expected("`<tr>` or `</table>`"), p)
                 ));

@@ -100,6 +100,14 @@ pub(crate) fn skip_space(body: &[u8], from: usize) -> usize {
         .map_or(body.len(), |n| from + n)
 }
 
+/// The offset of the first of `tags` at or after `from`, looking only at `<` bytes, in one
+/// pass (so that going on after errors stays linear in the body).
+pub(crate) fn find_tag(body: &[u8], from: usize, tags: &[&[u8]]) -> Option<usize> {
+    memchr::memchr_iter(b'<', &body[from..])
+        .map(|i| from + i)
+        .find(|&p| tags.iter().any(|tag| body[p..].starts_with(tag)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

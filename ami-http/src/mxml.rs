@@ -23,7 +23,7 @@ use ami_proto::{Config, OwnedItem};
 use memchr::{memchr, memmem};
 
 use crate::error::{DecodeError, DecodeErrorKind};
-use crate::markup::{is_space, skip_space, unescape, Markup};
+use crate::markup::{find_tag, is_space, skip_space, unescape, Markup};
 use crate::section::{build, Field};
 
 const ROOT_OPEN: &[u8] = b"<ajax-response>";
@@ -79,17 +79,15 @@ impl<'b> Items<'b> {
         Ok(())
     }
 
-    /// After an error in the section that starts at `from`: goes on at the next section or
-    /// at the end of the document.
-    fn resync(&mut self, from: usize) {
-        let rest = &self.body[from + 1..];
-        let next = [SECTION_OPEN, ROOT_CLOSE]
-            .iter()
-            .filter_map(|tag| memmem::find(rest, tag))
-            .min();
+    /// After `error` in the section that starts at `start`: goes on at the next section or
+    /// the end of the document after the error (nothing is read twice), or stops when the
+    /// body ended inside the section.
+    fn resync(&mut self, start: usize, error: &DecodeError) {
+        let from = (start + 1).max(error.offset).min(self.body.len());
+        let next = find_tag(self.body, from, &[SECTION_OPEN, ROOT_CLOSE]);
         match next {
-            Some(n) => self.pos = from + 1 + n,
-            None => {
+            Some(p) if error.kind != DecodeErrorKind::UnexpectedEnd => self.pos = p,
+            _ => {
                 self.pos = self.body.len();
                 self.state = State::Done;
             }
@@ -124,7 +122,7 @@ impl<'b> Items<'b> {
                 Some(Ok(OwnedItem::Message(message)))
             }
             Err(error) => {
-                self.resync(p);
+                self.resync(p, &error);
                 Some(Err(error))
             }
         }

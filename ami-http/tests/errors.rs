@@ -21,7 +21,13 @@ fn replace(body: &[u8], from: &[u8], to: &[u8]) -> (Vec<u8>, usize) {
 }
 
 /// Encoding, body, text replaced, its replacement, the error expected.
-type Fault = (Encoding, &'static str, &'static [u8], &'static [u8], DecodeErrorKind);
+type Fault = (
+    Encoding,
+    &'static str,
+    &'static [u8],
+    &'static [u8],
+    DecodeErrorKind,
+);
 
 /// A fault in the first section: one error at the fault, then the other sections as
 /// without it.
