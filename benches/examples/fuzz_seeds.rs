@@ -3,7 +3,8 @@
 //! split out of every session) and small outputs of the bench stream generator; the
 //! actions the clients sent and a few injection attempts (`encode_roundtrip`); the vendored
 //! `manager show` dumps of `ami-spec/specs/` (`spec_dump`); small server captures and one
-//! message of each kind (`typed_event`, `session`). Deterministic: run it again after adding captures.
+//! message of each kind (`typed_event`, `session`); the recorded AJAM replies of
+//! `corpus/http/` (`ajam_decode`). Deterministic: run it again after adding captures.
 //!
 //! `cargo run -p benches --example fuzz_seeds` (from the workspace root).
 
@@ -183,6 +184,81 @@ fn main() {
         }
     }
     println!("{} actions, {dump_count} dumps", actions.len());
+
+    // ajam_decode: the recorded AJAM replies of corpus/http/ (mxml and manager bodies, the
+    // WWW-Authenticate and Set-Cookie values), and two legacy Command replies with blank
+    // lines as Asterisk would translate them, behind the byte that picks the reader.
+    let ajam = Seeds::new(&root, "ajam_decode");
+    let mut ajam_inputs = BTreeSet::new();
+    for version in ["13.38.3", "23.4.1"] {
+        let dir = root.join("corpus/http").join(version);
+        let mut files: Vec<PathBuf> = ["mxml", "amxml", "manager", "amanager", "rawman", "arawman"]
+            .iter()
+            .flat_map(|kind| {
+                fs::read_dir(dir.join(kind))
+                    .unwrap()
+                    .map(|f| f.unwrap().path())
+            })
+            .collect();
+        files.sort();
+        for file in files {
+            let kind = file
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            let name = file.file_stem().unwrap().to_string_lossy().to_string();
+            let bytes = fs::read(&file).unwrap();
+            let label = format!("{version}-{kind}-{name}");
+            if file.extension().unwrap() == "body" && !kind.ends_with("rawman") {
+                let reader = u8::from(kind.ends_with("manager"));
+                // Every third body with the small limits too.
+                let small = ajam_inputs.len() % 3 == 0;
+                for selector in [reader, reader | 4]
+                    .into_iter()
+                    .take(1 + usize::from(small))
+                {
+                    let input = [&[selector], &bytes[..]].concat();
+                    if ajam_inputs.insert(input.clone()) {
+                        ajam.write(&format!("{label}-{selector}"), &input);
+                    }
+                }
+            } else if file.extension().unwrap() == "headers" {
+                let text = String::from_utf8(bytes).unwrap();
+                for line in text.split("\r\n") {
+                    let (selector, value) = match line.split_once(": ") {
+                        Some((k, v)) if k.eq_ignore_ascii_case("WWW-Authenticate") => (2u8, v),
+                        Some((k, v)) if k.eq_ignore_ascii_case("Set-Cookie") => (3u8, v),
+                        _ => continue,
+                    };
+                    let input = [&[selector], value.as_bytes()].concat();
+                    if ajam_inputs.insert(input.clone()) {
+                        ajam.write(&format!("{label}-{selector}"), &input);
+                    }
+                }
+            }
+        }
+    }
+    let server =
+        fs::read(root.join("corpus/asterisk-13.38.3/15_command_manager_show.server.bin")).unwrap();
+    for (selector, encoding) in [
+        (0u8, ami_http::Encoding::Mxml),
+        (1, ami_http::Encoding::Manager),
+    ] {
+        let rendered = ami_http::render::render(
+            encoding,
+            &server[server.iter().position(|&b| b == b'\n').unwrap() + 1..],
+        );
+        ajam.write(
+            &format!("rendered-13-manager-show-{}", encoding.name()),
+            &[&[selector], &rendered[..]].concat(),
+        );
+    }
+    let challenge = br#"Basic realm="x", Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41", algorithm=MD5-sess, stale=TRUE"#;
+    ajam.write("rfc-2617-challenge", &[&[2u8], &challenge[..]].concat());
+    println!("{} ajam_decode inputs", ajam_inputs.len() + 3);
 
     println!(
         "{} sessions, {small} small ones, {} distinct items",

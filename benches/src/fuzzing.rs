@@ -11,6 +11,10 @@ use ami_proto::{
 };
 use arbitrary::{Arbitrary, Unstructured};
 
+/// `ajam_decode`: ami-http's mxml and manager readers and its `WWW-Authenticate` and
+/// `Set-Cookie` parsers (the check lives in `ami_http::fuzzing`, next to what it checks).
+pub use ami_http::fuzzing::ajam_decode;
+
 /// Read sizes that [`decode_stream`] picks from (0 = the whole input at once).
 const READ_SIZES: [usize; 16] = [
     0, 1, 2, 3, 5, 7, 16, 31, 64, 100, 255, 512, 1460, 4096, 65536, 0,
@@ -658,6 +662,7 @@ pub fn replay(target: &str, input: &[u8]) -> bool {
         "spec_dump" => spec_dump(input),
         "typed_event" => typed_event(input),
         "session" => session(input),
+        "ajam_decode" => ajam_decode(input),
         _ => return false,
     }
     true
