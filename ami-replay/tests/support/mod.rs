@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use ami_proto::{Config, Decoded, Decoder, Item, LineEndings};
 use ami_replay::{Capture, Direction, Users};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// The three transcript folders.
@@ -247,9 +247,17 @@ pub struct Played {
 /// recorded) has arrived. At the end, closes its side if the server has not, and reads
 /// until the server closes.
 pub async fn play_lockstep(addr: std::net::SocketAddr, capture: &Capture) -> Played {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    play_lockstep_on(stream, capture).await
+}
+
+/// [`play_lockstep`] over any stream (a recorded one, say).
+pub async fn play_lockstep_on<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    capture: &Capture,
+) -> Played {
     let renamed = rename_ids(capture.client_bytes());
     let (expected, marks) = expected_server(capture, &renamed);
-    let mut stream = TcpStream::connect(addr).await.unwrap();
     let mut received = Vec::new();
     let (mut server_at, mut client_at) = (0usize, 0usize);
     let mut buf = vec![0u8; 64 * 1024];
@@ -288,8 +296,8 @@ pub async fn play_lockstep(addr: std::net::SocketAddr, capture: &Capture) -> Pla
 }
 
 /// Reads until `want` bytes are in; false if nothing came for 5 s.
-async fn read_until(
-    stream: &mut TcpStream,
+async fn read_until<S: AsyncRead + Unpin>(
+    stream: &mut S,
     received: &mut Vec<u8>,
     buf: &mut [u8],
     want: usize,
