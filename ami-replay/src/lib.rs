@@ -152,15 +152,18 @@ pub mod fuzzing {
                 for id in [Some(&b"fuzz-id"[..]), None] {
                     let bytes = crate::rewrite::with_action_id(part, id);
                     if let Some(m) = &part.message {
-                        let had = m.message().action_id().is_some();
+                        let had = m.message().action_id();
                         let mut decoder = ami_proto::Decoder::new();
                         if let ami_proto::Decoded::Item {
                             item: ami_proto::Item::Message(again),
                             ..
                         } = decoder.decode(&bytes)
                         {
-                            if had {
-                                assert_eq!(again.action_id(), id);
+                            if let Some(had) = had {
+                                match id {
+                                    Some(id) => assert_eq!(again.action_id(), Some(id)),
+                                    None => assert!(again.get_all("ActionID").all(|v| v != had)),
+                                }
                             }
                         }
                     }

@@ -1,43 +1,58 @@
 //! A recorded reply with the client's ActionID in place of the recorded one.
 
-use ami_proto::Kind;
+use ami_proto::{Kind, Span};
 use bytes::Bytes;
 
 use crate::script::Part;
 
-/// `part`'s bytes with its ActionID made `id`: the first `ActionID` header's value replaced,
-/// or its whole line removed when `id` is `None` (Asterisk writes no ActionID for a request
-/// without one). A response without an `ActionID` header gets `ActionID: <id>` after its
-/// first line, where Asterisk writes it. Every other byte stays as recorded.
+/// `part`'s bytes with its ActionID made `id`: the value of its `ActionID` header replaced
+/// (of every `ActionID` header with the first one's value, as a `UserEvent` may repeat the
+/// client's), or the whole line removed when `id` is `None` (Asterisk writes no ActionID
+/// for a request without one). A response without an `ActionID` header gets
+/// `ActionID: <id>` after its first line, where Asterisk writes it. Every other byte stays
+/// as recorded.
 pub(crate) fn with_action_id(part: &Part, id: Option<&[u8]>) -> Bytes {
     let Some(owned) = &part.message else {
         return part.bytes.clone();
     };
     let message = owned.message();
     let bytes = &part.bytes[..];
-    let span = message.spans().iter().find(|s| {
-        bytes[s.key_start as usize..s.key_end as usize].eq_ignore_ascii_case(b"ActionID")
-    });
     let line_end = |from: usize| {
         bytes[from..]
             .iter()
             .position(|&b| b == b'\n')
             .map_or(bytes.len(), |i| from + i + 1)
     };
+    let value = |s: &Span| &bytes[s.value_start as usize..s.value_end as usize];
+    let ids: Vec<&Span> = message
+        .spans()
+        .iter()
+        .filter(|s| {
+            bytes[s.key_start as usize..s.key_end as usize].eq_ignore_ascii_case(b"ActionID")
+        })
+        .collect();
     let mut out = Vec::with_capacity(bytes.len() + id.map_or(0, <[u8]>::len) + 12);
-    match (span, id) {
-        (Some(span), Some(id)) => {
-            let (start, end) = (span.value_start as usize, span.value_end as usize);
-            if &bytes[start..end] == id {
+    match (ids.first(), id) {
+        (Some(first), _) => {
+            let recorded = value(first);
+            if Some(recorded) == id {
                 return part.bytes.clone();
             }
-            out.extend_from_slice(&bytes[..start]);
-            out.extend_from_slice(id);
-            out.extend_from_slice(&bytes[end..]);
-        }
-        (Some(span), None) => {
-            out.extend_from_slice(&bytes[..span.key_start as usize]);
-            out.extend_from_slice(&bytes[line_end(span.value_end as usize)..]);
+            let mut copied = 0;
+            for span in ids.iter().filter(|s| value(s) == recorded) {
+                match id {
+                    Some(id) => {
+                        out.extend_from_slice(&bytes[copied..span.value_start as usize]);
+                        out.extend_from_slice(id);
+                        copied = span.value_end as usize;
+                    }
+                    None => {
+                        out.extend_from_slice(&bytes[copied..span.key_start as usize]);
+                        copied = line_end(span.value_end as usize);
+                    }
+                }
+            }
+            out.extend_from_slice(&bytes[copied..]);
         }
         (None, Some(id)) if message.kind() == Kind::Response => {
             let first = line_end(message.spans()[0].value_end as usize);
@@ -94,6 +109,20 @@ mod tests {
         // Events without an ActionID are not given one.
         let event = part(b"Event: FullyBooted\r\n\r\n");
         assert_eq!(&with_action_id(&event, Some(b"9"))[..], &event.bytes[..]);
+    }
+
+    #[test]
+    fn every_copy_of_the_recorded_id() {
+        let event =
+            part(b"Event: UserEvent\r\nActionID: a\r\nX: 1\r\nActionID: a\r\nActionID: b\r\n\r\n");
+        assert_eq!(
+            &with_action_id(&event, Some(b"new"))[..],
+            b"Event: UserEvent\r\nActionID: new\r\nX: 1\r\nActionID: new\r\nActionID: b\r\n\r\n"
+        );
+        assert_eq!(
+            &with_action_id(&event, None)[..],
+            b"Event: UserEvent\r\nX: 1\r\nActionID: b\r\n\r\n"
+        );
     }
 
     #[test]

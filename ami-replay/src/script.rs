@@ -13,9 +13,9 @@
 //!   item cut off by the end of the capture, go with the part before them;
 //! - everything else (events, responses to other sessions' actions) is unsolicited.
 //!
-//! A request's reply is its first part and the parts right after it, or, for a list
-//! (`EventList: start`), every part of it up to the one that ends the list. Its parts that
-//! came later (an `Async` Originate's `OriginateResponse`) keep their delay after the reply.
+//! A request's reply is its first part and its parts right after it (for a list, the one
+//! that says `EventList: start`, up to the one that ends the list). Its parts that came
+//! later (an `Async` Originate's `OriginateResponse`) keep their delay after the reply.
 
 use std::time::Duration;
 
@@ -125,6 +125,8 @@ pub(crate) struct Script {
     pub(crate) login: Option<usize>,
     /// Events are timed from here: when the successful login's reply was written.
     pub(crate) origin: Duration,
+    /// When the last chunk of the recording was read or written.
+    pub(crate) duration: Duration,
 }
 
 /// What a part of the server stream is.
@@ -453,20 +455,16 @@ fn assemble(server: &Bytes, timeline: &[Chunk], pieces: Vec<Piece>, sent: Vec<Se
             exchange.reply.push(part(&pieces[first]));
             exchange.list =
                 event_list(&pieces[first]).is_some_and(|v| v.eq_ignore_ascii_case(b"start"));
+            // The reply is the run of its parts that follow each other in the stream (a
+            // list's ends with the part that ends the list); an unrelated part in between
+            // (never seen, but allowed) makes the rest come later, at their places.
             let mut block_open = true;
             let mut previous = first;
             for &i in rest {
-                let in_block = block_open
-                    && if exchange.list {
-                        true
-                    } else {
-                        i == previous + 1
-                    };
-                if in_block {
+                if block_open && i == previous + 1 {
                     roles[i] = Role::InReply;
                     exchange.reply.push(part(&pieces[i]));
                     if exchange.list {
-                        // The list ends with its first part that says anything but `start`.
                         block_open =
                             event_list(&pieces[i]).is_none_or(|v| v.eq_ignore_ascii_case(b"start"));
                     }
@@ -499,6 +497,7 @@ fn assemble(server: &Bytes, timeline: &[Chunk], pieces: Vec<Piece>, sent: Vec<Se
             .is_some_and(|a| a.eq_ignore_ascii_case(b"Login"))
             && e.responds("Success")
     });
+    script.duration = timeline.last().map(|c| c.at).unwrap_or_default();
     script.origin = script
         .login
         .and_then(|k| script.exchanges[k].reply_at())

@@ -68,6 +68,8 @@ pub(crate) struct Engine {
     state: State,
     out: VecDeque<Bytes>,
     queued: usize,
+    /// Bytes queued since the session started.
+    pushed: u64,
     written: u64,
     logged_in: bool,
     challenge: Option<Bytes>,
@@ -113,6 +115,7 @@ impl Engine {
             state: State::Open,
             out: VecDeque::new(),
             queued: 0,
+            pushed: 0,
             written: 0,
             logged_in: false,
             challenge: None,
@@ -148,6 +151,7 @@ impl Engine {
 
     fn push(&mut self, bytes: Bytes) {
         if !bytes.is_empty() {
+            self.pushed += bytes.len() as u64;
             self.queued += bytes.len();
             self.out.push_back(bytes);
         }
@@ -498,8 +502,11 @@ impl Engine {
         if waits_for_request {
             return None;
         }
-        let last = script.slots.len().checked_sub(1)?;
-        let span = script.slot_at(last).saturating_sub(script.origin);
+        // A loop lasts as long as the recording after the login, at least a millisecond.
+        let span = script
+            .duration
+            .saturating_sub(script.origin)
+            .max(Duration::from_millis(1));
         let recorded = script.slot_at(i).saturating_sub(script.origin) + span * self.round;
         Some(started + self.settings.pace.scale(recorded))
     }
@@ -517,9 +524,16 @@ impl Engine {
                 self.push(stream);
             }
         }
+        // Bytes queued when the slots last looped in this call: a whole round that queues
+        // nothing (every event masked) ends the call instead of spinning.
+        let mut at_last_loop = None;
         while self.slots_play() && self.queued < HIGH_WATER {
             let count = self.script().slots.len();
             if self.cursor >= count {
+                if at_last_loop == Some(self.pushed) {
+                    break;
+                }
+                at_last_loop = Some(self.pushed);
                 let loops = self.settings.loop_events
                     && self
                         .script()
@@ -707,6 +721,31 @@ mod tests {
             b"Response: Error\r\nActionID: 1\r\nMessage: Authentication failed\r\n\r\n"
         );
         assert_eq!(e.state(), State::Closing);
+    }
+
+    #[test]
+    fn looping_masked_events_does_not_spin() {
+        let mut e = engine(vec![corpus("asterisk-23.4.1", "02_login_success")], None);
+        let settings = Arc::get_mut(&mut e.settings).unwrap();
+        settings.loop_events = true;
+        e.take_all();
+        send(
+            &mut e,
+            b"Action: Login\r\nUsername: a\r\nSecret: b\r\nEvents: off\r\n\r\n",
+        );
+        e.on_time(Instant::now());
+        assert_eq!(
+            e.take_all(),
+            b"Response: Success\r\nMessage: Authentication accepted\r\n\r\n"
+        );
+        send(&mut e, b"Action: Events\r\nEventMask: on\r\n\r\n");
+        e.on_time(Instant::now());
+        let out = e.take_all();
+        assert!(out.starts_with(b"Response: Success\r\nEvents: On\r\n\r\nEvent: FullyBooted\r\n"));
+        assert!(
+            out.len() >= HIGH_WATER,
+            "loops as fast as possible up to the high water"
+        );
     }
 
     #[test]
