@@ -13,8 +13,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let [addr, user, prefix] = <[String; 3]>::try_from(std::env::args().skip(1).collect::<Vec<_>>())
-        .map_err(|_| "usage: record ADDR USER OUT_PREFIX (secret in AMI_SECRET)")?;
+    let [addr, user, prefix] =
+        <[String; 3]>::try_from(std::env::args().skip(1).collect::<Vec<_>>())
+            .map_err(|_| "usage: record ADDR USER OUT_PREFIX (secret in AMI_SECRET)")?;
     let secret = std::env::var("AMI_SECRET")?;
     let stream = tokio::net::TcpStream::connect(addr).await?;
     let mut stream = RecordedStream::new(stream, Recorder::create(prefix)?);

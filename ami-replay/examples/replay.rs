@@ -18,8 +18,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         _ => "127.0.0.1:5038".parse()?,
     };
-    let captures = args.iter().map(Capture::load).collect::<Result<Vec<_>, _>>()?;
-    let server = ReplayServer::builder(captures).listen(listen).start().await?;
+    let captures = args
+        .iter()
+        .map(Capture::load)
+        .collect::<Result<Vec<_>, _>>()?;
+    let server = ReplayServer::builder(captures)
+        .listen(listen)
+        .start()
+        .await?;
     eprintln!("serving on {}", server.addr());
     std::future::pending::<()>().await;
     Ok(())
