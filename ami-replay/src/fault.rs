@@ -17,7 +17,8 @@ use bytes::Bytes;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
-    /// Close the connection when a `Login` arrives, without answering it.
+    /// Close the connection when a `Login` arrives, without answering it (what was
+    /// written before, the banner, still goes out).
     CloseOnLogin,
     /// Close the connection once this many bytes have been written in the session (the
     /// banner included), wherever that is: inside a message, a line, a list.

@@ -172,6 +172,7 @@ pub mod fuzzing {
         }
         for order in [EventOrder::Clock, EventOrder::AsRecorded] {
             let settings = Arc::new(Settings {
+                played: 1,
                 captures: vec![capture.clone()],
                 pace: Pace::AsFastAsPossible,
                 order,

@@ -22,7 +22,10 @@ use crate::users::Users;
 /// What every session of a server shares.
 #[derive(Debug)]
 pub(crate) struct Settings {
+    /// The captures sessions play (the first `played` of them), then those that only
+    /// answer what the played ones lack.
     pub(crate) captures: Vec<Capture>,
+    pub(crate) played: usize,
     pub(crate) pace: Pace,
     pub(crate) order: EventOrder,
     pub(crate) loop_events: bool,
@@ -83,7 +86,8 @@ struct Shared {
 ///   denied`, as Asterisk answers it;
 /// - every other action gets the recorded reply to the same action (where the capture has
 ///   several, the one whose headers are most alike, an unused one first), from this
-///   session's capture or else from the other captures, with the client's `ActionID` in
+///   session's capture or else from the other captures (and the [`Builder::fallback`]
+///   ones), with the client's `ActionID` in
 ///   place of the recorded one (none if the client sent none), list items and the list's
 ///   end included; replies recorded later (an `Async` Originate's `OriginateResponse`)
 ///   follow after their recorded delay;
@@ -146,6 +150,7 @@ impl std::fmt::Debug for ReplayServer {
 #[must_use = "a builder does nothing until `start`"]
 pub struct Builder {
     captures: Vec<Capture>,
+    fallback: Vec<Capture>,
     addr: SocketAddr,
     pace: Pace,
     order: EventOrder,
@@ -188,6 +193,22 @@ impl Builder {
         self
     }
 
+    /// Captures that no session plays but whose replies answer what a session's own
+    /// capture lacks (after the other played captures): a `Ping` for keepalives, say,
+    /// beside a capture of events.
+    ///
+    /// ```
+    /// # async fn demo(events: ami_replay::Capture, ping: ami_replay::Capture) -> std::io::Result<()> {
+    /// let server = ami_replay::ReplayServer::builder([events]).fallback([ping]).start().await?;
+    /// # drop(server);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn fallback(mut self, captures: impl IntoIterator<Item = Capture>) -> Self {
+        self.fallback.extend(captures);
+        self
+    }
+
     /// Add a fault to every session (see [`Fault`]).
     pub fn fault(mut self, fault: Fault) -> Self {
         self.faults.push(fault);
@@ -223,7 +244,8 @@ impl Builder {
         let (commands, _) = broadcast::channel(64);
         let shared = Arc::new(Shared {
             settings: Arc::new(Settings {
-                captures: self.captures,
+                played: self.captures.len(),
+                captures: self.captures.into_iter().chain(self.fallback).collect(),
                 pace: self.pace,
                 order: self.order,
                 loop_events: self.loop_events,
@@ -254,6 +276,7 @@ impl ReplayServer {
     pub fn builder(captures: impl IntoIterator<Item = Capture>) -> Builder {
         Builder {
             captures: captures.into_iter().collect(),
+            fallback: Vec::new(),
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             pace: Pace::default(),
             order: EventOrder::default(),
@@ -390,7 +413,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 let active = Active(Arc::clone(&counters));
                 let settings = Arc::clone(&shared.settings);
                 let faults = Faults::new(&shared.faults.lock().unwrap_or_else(|e| e.into_inner()));
-                let own = n % settings.captures.len();
+                let own = n % settings.played;
                 let limits = settings.request_limits;
                 let engine = Engine::new(settings, counters, own, faults);
                 let commands = shared.commands.subscribe();

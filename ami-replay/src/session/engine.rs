@@ -265,7 +265,7 @@ impl Engine {
 
     fn login(&mut self, request: &Request, id: Option<&[u8]>, now: Instant) {
         if self.faults.close_on_login {
-            self.state = State::Closed;
+            self.state = State::Closing;
             return;
         }
         if self.logged_in {
@@ -662,6 +662,7 @@ mod tests {
 
     fn engine(captures: Vec<Capture>, users: Option<Users>) -> Engine {
         let settings = Settings {
+            played: captures.len(),
             captures,
             pace: Pace::AsFastAsPossible,
             order: EventOrder::Clock,

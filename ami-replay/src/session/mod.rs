@@ -6,7 +6,7 @@ mod engine;
 pub(crate) use engine::{Command, Engine, State};
 
 use ami_proto::Limits;
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -26,7 +26,11 @@ pub(crate) async fn run(
     let (mut reader_half, mut writer) = stream.into_split();
     let mut requests = RequestReader::new(limits);
     let mut input = BytesMut::with_capacity(4096);
-    let mut current = Bytes::new();
+    // Asterisk greets before it reads anything.
+    let mut current = engine.pop_output().unwrap_or_default();
+    if writer.write_all_buf(&mut current).await.is_err() {
+        return;
+    }
     let mut client_open = true;
     loop {
         engine.on_time(std::time::Instant::now());
