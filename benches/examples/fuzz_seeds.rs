@@ -4,7 +4,8 @@
 //! actions the clients sent and a few injection attempts (`encode_roundtrip`); the vendored
 //! `manager show` dumps of `ami-spec/specs/` (`spec_dump`); small server captures and one
 //! message of each kind (`typed_event`, `session`); the recorded AJAM replies of
-//! `corpus/http/` (`ajam_decode`). Deterministic: run it again after adding captures.
+//! `corpus/http/` (`ajam_decode`); small captures as their three files and as their reads
+//! and writes (`capture_load`). Deterministic: run it again after adding captures.
 //!
 //! `cargo run -p benches --example fuzz_seeds` (from the workspace root).
 
@@ -13,7 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use ami_proto::{Config, Decoded, Decoder, Item, Kind, LineEndings};
-use benches::fuzzing::{ChunkedInput, EncodeInput};
+use benches::fuzzing::{capture_input_chunks, capture_input_files, ChunkedInput, EncodeInput};
 use benches::generate::{busy_pbx_stream, event_list_reply, legacy_command_reply, typical_event};
 
 /// Whole sessions up to this size become seeds as they are.
@@ -259,6 +260,59 @@ fn main() {
     let challenge = br#"Basic realm="x", Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41", algorithm=MD5-sess, stale=TRUE"#;
     ajam.write("rfc-2617-challenge", &[&[2u8], &challenge[..]].concat());
     println!("{} ajam_decode inputs", ajam_inputs.len() + 3);
+
+    // capture_load: small captures, as their three files and as their reads and writes.
+    let captures = Seeds::new(&root, "capture_load");
+    let mut capture_count = 0;
+    for path in sessions
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with(".client.bin"))
+    {
+        let prefix = path
+            .to_string_lossy()
+            .trim_end_matches(".client.bin")
+            .to_string();
+        let read = |suffix: &str| fs::read(format!("{prefix}{suffix}")).unwrap();
+        let (server, client, timeline) = (
+            read(".server.bin"),
+            read(".client.bin"),
+            read(".timeline.jsonl"),
+        );
+        if server.len() + client.len() + timeline.len() > SMALL_SESSION {
+            continue;
+        }
+        let capture = ami_replay::Capture::load(&prefix).unwrap();
+        let name = format!(
+            "{}-{}",
+            path.parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy(),
+            capture.name()
+        );
+        captures.write(
+            &format!("{name}-files"),
+            &capture_input_files(&server, &client, &timeline),
+        );
+        let mut previous = std::time::Duration::ZERO;
+        let chunks: Vec<(bool, u64, &[u8])> = capture
+            .timeline()
+            .iter()
+            .map(|c| {
+                let millis = (c.at - previous).as_millis() as u64;
+                previous = c.at;
+                (
+                    c.direction == ami_replay::Direction::ServerToClient,
+                    millis,
+                    &c.bytes[..],
+                )
+            })
+            .collect();
+        captures.write(&format!("{name}-chunks"), &capture_input_chunks(&chunks));
+        capture_count += 1;
+    }
+    println!("{capture_count} small captures for capture_load");
 
     println!(
         "{} sessions, {small} small ones, {} distinct items",

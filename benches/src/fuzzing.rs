@@ -643,6 +643,93 @@ fn run_session(selector: u8, data: &[u8], read_size: usize) -> SessionLog {
     log
 }
 
+/// `capture_load`: a capture's three files through `ami_replay::Capture` and, when they
+/// load, through the script a replay server plays and a session fed the capture's own
+/// client side (see `ami_replay::fuzzing::check_capture` for what is checked).
+///
+/// Byte 0 picks the layout. Even: the files as they are: two big-endian `u16` lengths, the
+/// server file, the client file, and the rest is the timeline. Odd: socket reads and writes,
+/// from which three files that agree are written, so that the fuzzer gets past the checks
+/// of agreement: per chunk one byte (bit 0: the server sent it; bits 1-7: milliseconds
+/// since the previous chunk), a big-endian `u16` length, the bytes.
+pub fn capture_load(input: &[u8]) {
+    let (server, client, timeline) = capture_files(input);
+    ami_replay::fuzzing::check_capture(&server, &client, &timeline);
+}
+
+/// The three files a `capture_load` input stands for: (server, client, timeline).
+pub fn capture_files(input: &[u8]) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let Some((&layout, rest)) = input.split_first() else {
+        return Default::default();
+    };
+    let take = |data: &mut &[u8], n: usize| {
+        let n = n.min(data.len());
+        let (head, tail) = data.split_at(n);
+        *data = tail;
+        head.to_vec()
+    };
+    let mut data = rest;
+    let u16_of = |data: &mut &[u8]| {
+        let b = take(data, 2);
+        b.iter().fold(0usize, |n, &x| n << 8 | usize::from(x))
+    };
+    if layout % 2 == 0 {
+        let server_len = u16_of(&mut data);
+        let client_len = u16_of(&mut data);
+        let server = take(&mut data, server_len);
+        let client = take(&mut data, client_len);
+        return (server, client, data.to_vec());
+    }
+    let (mut server, mut client, mut timeline) = (Vec::new(), Vec::new(), String::new());
+    let mut millis = 0u64;
+    while let Some((&head, tail)) = data.split_first() {
+        data = tail;
+        let len = u16_of(&mut data);
+        let bytes = take(&mut data, len);
+        millis += u64::from(head >> 1);
+        let dir = if head & 1 == 1 { "s2c" } else { "c2s" };
+        if head & 1 == 1 {
+            server.extend_from_slice(&bytes);
+        } else {
+            client.extend_from_slice(&bytes);
+        }
+        timeline.push_str(&format!(
+            "{{\"t\": {}.{:03}, \"dir\": \"{dir}\", \"len\": {}, \"b64\": \"{}\"}}\n",
+            millis / 1000,
+            millis % 1000,
+            bytes.len(),
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &bytes)
+        ));
+    }
+    (server, client, timeline.into_bytes())
+}
+
+/// A `capture_load` input in the first layout: the three files as they are.
+pub fn capture_input_files(server: &[u8], client: &[u8], timeline: &[u8]) -> Vec<u8> {
+    let mut out = vec![0];
+    for part in [server, client] {
+        let len = u16::try_from(part.len()).expect("a seed file fits in 64 KiB");
+        out.extend_from_slice(&len.to_be_bytes());
+    }
+    out.extend_from_slice(server);
+    out.extend_from_slice(client);
+    out.extend_from_slice(timeline);
+    out
+}
+
+/// A `capture_load` input in the second layout: (server sent it, milliseconds since the
+/// previous chunk, bytes) for each socket read or write.
+pub fn capture_input_chunks(chunks: &[(bool, u64, &[u8])]) -> Vec<u8> {
+    let mut out = vec![1];
+    for &(server, millis, bytes) in chunks {
+        out.push((millis.min(127) as u8) << 1 | u8::from(server));
+        let len = u16::try_from(bytes.len()).expect("a seed chunk fits in 64 KiB");
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(bytes);
+    }
+    out
+}
+
 /// Runs the check of fuzz target `target` on one raw fuzzer input, as the fuzz target would
 /// (inputs that the target's [`Arbitrary`] type rejects are skipped). Returns false for an
 /// unknown target name.
@@ -663,6 +750,7 @@ pub fn replay(target: &str, input: &[u8]) -> bool {
         "typed_event" => typed_event(input),
         "session" => session(input),
         "ajam_decode" => ajam_decode(input),
+        "capture_load" => capture_load(input),
         _ => return false,
     }
     true
@@ -672,6 +760,39 @@ pub fn replay(target: &str, input: &[u8]) -> bool {
 mod tests {
     use super::*;
     use ami_proto::ConnEvent;
+
+    /// Both `capture_load` layouts give back the files of a real capture, and they load.
+    #[test]
+    fn capture_layouts_give_back_a_real_capture() {
+        let prefix = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../corpus/asterisk-23.4.1/08_ping"
+        );
+        let capture = ami_replay::Capture::load(prefix).unwrap();
+        let read = |suffix: &str| std::fs::read(format!("{prefix}{suffix}")).unwrap();
+        let (server, client, timeline) = (
+            read(".server.bin"),
+            read(".client.bin"),
+            read(".timeline.jsonl"),
+        );
+        let files = capture_files(&capture_input_files(&server, &client, &timeline));
+        assert_eq!(files, (server.clone(), client.clone(), timeline));
+        let chunks: Vec<(bool, u64, &[u8])> = capture
+            .timeline()
+            .iter()
+            .map(|c| {
+                (
+                    c.direction == ami_replay::Direction::ServerToClient,
+                    1,
+                    &c.bytes[..],
+                )
+            })
+            .collect();
+        let (s, c, t) = capture_files(&capture_input_chunks(&chunks));
+        assert_eq!((&s, &c), (&server, &client));
+        assert!(ami_replay::Capture::from_parts("x", &s, &c, &t).is_ok());
+        capture_load(&capture_input_chunks(&chunks));
+    }
 
     /// The session check sees real routing, not only `Unmatched` events: with a plain login
     /// the real `08_ping` transcript logs in and answers our `Ping` (`cap-2`).
