@@ -163,6 +163,7 @@ async fn session(
     let mut reading = Reading {
         login: Some(login_tx),
         banner: Bytes::new(),
+        refused: None,
     };
     let error = tokio::select! {
         error = read_loop(shared, &mut reader, &mut reading) => error,
@@ -212,6 +213,25 @@ struct Reading {
     /// Told when the login is answered: the banner, or why it failed.
     login: Option<oneshot::Sender<Result<Bytes, Error>>>,
     banner: Bytes,
+    /// Why the login failed: Asterisk closes the connection right after saying so, and
+    /// that, not the close, is the connection's end.
+    refused: Option<Error>,
+}
+
+impl Reading {
+    /// Why the connection ended, given that the stream itself ended with `closed`.
+    fn ended(&mut self, closed: Error) -> Error {
+        if let Some(refused) = self.refused.take() {
+            return refused;
+        }
+        if self.login.take().is_some() {
+            return Error::Login {
+                reason: LoginError::Closed,
+                reply: None,
+            };
+        }
+        closed
+    }
 }
 
 /// Reads until the connection fails; returns why.
@@ -225,9 +245,9 @@ async fn read_loop(
         let n = match reader.read(&mut buf).await {
             Ok(n) => n,
             Err(e) => {
-                return Error::Disconnected {
+                return reading.ended(Error::Disconnected {
                     reason: format!("read failed: {e}").into(),
-                }
+                })
             }
         };
         shared
@@ -251,15 +271,9 @@ async fn read_loop(
         shared.hub.publish(items);
         shared.wake_writer.notify_one();
         if n == 0 {
-            if let Some(login) = reading.login.take() {
-                let _ = login.send(Err(Error::Login {
-                    reason: LoginError::Closed,
-                    reply: None,
-                }));
-            }
-            return Error::Disconnected {
+            return reading.ended(Error::Disconnected {
                 reason: "the server closed the connection".into(),
-            };
+            });
         }
     }
 }
@@ -276,12 +290,14 @@ fn route(state: &mut State, reading: &mut Reading, items: &mut Vec<ClientEvent>)
                 }
             }
             ConnEvent::LoginFailed(reason, reply) => {
+                let refused = Error::Login {
+                    reason: LoginError::Refused(reason),
+                    reply,
+                };
                 if let Some(login) = reading.login.take() {
-                    let _ = login.send(Err(Error::Login {
-                        reason: LoginError::Refused(reason),
-                        reply,
-                    }));
+                    let _ = login.send(Err(refused.clone()));
                 }
+                reading.refused = Some(refused);
             }
             ConnEvent::Response { id, list, message } => state.response(id, list, message),
             ConnEvent::ListItem { id, message, .. } => state.item(id, message),

@@ -218,7 +218,7 @@ impl Client {
     /// Sends `Logoff`, waits for its `Goodbye` (within the config's timeout), and closes
     /// the client: no reconnection, later calls fail with [`Error::Closed`].
     pub async fn logoff(&self) -> Result<(), Error> {
-        self.shared().closing.cancel();
+        self.shared().expect_close("logged off");
         let said = self.send(&GenericAction::new("Logoff")).await;
         self.shared().close("logged off");
         let mut phase = self.shared().phase.subscribe();
@@ -345,11 +345,17 @@ impl Shared {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Asks the driver to close now, with `reason` (the first reason given wins).
-    fn close(&self, reason: &str) {
+    /// Says the connection's coming end is wanted, for `reason` (the first reason given
+    /// wins): no reconnection after it.
+    fn expect_close(&self, reason: &str) {
         let mut slot = self.close_reason.lock().unwrap_or_else(|e| e.into_inner());
         slot.get_or_insert_with(|| reason.into());
         self.closing.cancel();
+    }
+
+    /// Asks the driver to close now, with `reason` (the first reason given wins).
+    fn close(&self, reason: &str) {
+        self.expect_close(reason);
         self.shutdown.cancel();
     }
 
