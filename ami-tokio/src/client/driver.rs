@@ -164,6 +164,7 @@ async fn session(
         login: Some(login_tx),
         banner: Bytes::new(),
         refused: None,
+        reconnection: connections > 0,
     };
     let error = tokio::select! {
         error = read_loop(shared, &mut reader, &mut reading) => error,
@@ -216,6 +217,8 @@ struct Reading {
     /// Why the login failed: Asterisk closes the connection right after saying so, and
     /// that, not the close, is the connection's end.
     refused: Option<Error>,
+    /// An earlier connection had logged in: announce this one as a reconnection.
+    reconnection: bool,
 }
 
 impl Reading {
@@ -285,6 +288,13 @@ fn route(state: &mut State, reading: &mut Reading, items: &mut Vec<ClientEvent>)
         match event {
             ConnEvent::Banner(banner) => reading.banner = banner,
             ConnEvent::LoggedIn => {
+                // Announced here, in order: before the events that follow the login.
+                let banner = reading.banner.clone();
+                items.push(if reading.reconnection {
+                    ClientEvent::Reconnected { banner }
+                } else {
+                    ClientEvent::Connected { banner }
+                });
                 if let Some(login) = reading.login.take() {
                     let _ = login.send(Ok(reading.banner.clone()));
                 }
@@ -379,13 +389,7 @@ async fn control(
     }
     shared.lock().ready = true;
     shared.phase.send_replace(Phase::Ready(generation));
-    info!(banner = %banner.escape_ascii(), "logged in");
-    let announce = if connections == 0 {
-        ClientEvent::Connected { banner }
-    } else {
-        ClientEvent::Reconnected { banner }
-    };
-    shared.hub.publish(vec![announce]);
+    info!(banner = %banner.escape_ascii(), reconnection = connections > 0, "logged in");
     if let Some(first) = first.take() {
         let _ = first.send(Ok(()));
     }

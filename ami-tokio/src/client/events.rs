@@ -35,7 +35,9 @@ use tokio_stream::wrappers::BroadcastStream;
 pub enum ClientEvent {
     /// An event (a message whose first header is `Event:`) not part of a call's list.
     Event(OwnedMessage),
-    /// The first login succeeded (filters applied); `banner` is the server's greeting.
+    /// The first login succeeded; `banner` is the server's greeting. It comes before the
+    /// events that follow the login; the configured filters are applied next (calls
+    /// wait for them).
     Connected {
         /// `Asterisk Call Manager/...`.
         banner: Bytes,
