@@ -37,6 +37,10 @@ pub enum Fault {
     /// Write these bytes, as they are, right after the login's reply (malformed input for
     /// the client, a burst of events, anything).
     SendAfterLogin(Bytes),
+    /// With [`Builder::stream_after_login`](crate::Builder::stream_after_login): close
+    /// the connection once the stream is written (a client that reads to the end, such as
+    /// `ami listen`, then ends by itself).
+    CloseAfterStream,
 }
 
 /// The faults of one session, looked up by kind.
@@ -47,6 +51,7 @@ pub(crate) struct Faults {
     pub(crate) close_mid_list: Option<usize>,
     pub(crate) silent_after: Option<usize>,
     pub(crate) after_login: Vec<Bytes>,
+    pub(crate) close_after_stream: bool,
 }
 
 impl Faults {
@@ -61,6 +66,7 @@ impl Faults {
                 Fault::CloseMidList { items } => out.close_mid_list = Some(*items),
                 Fault::GoSilent { after } => out.silent_after = Some(*after),
                 Fault::SendAfterLogin(bytes) => out.after_login.push(bytes.clone()),
+                Fault::CloseAfterStream => out.close_after_stream = true,
             }
         }
         out

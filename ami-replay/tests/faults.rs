@@ -375,3 +375,33 @@ async fn stream_after_login_and_loop() {
     assert_eq!(events[0], events[2]);
     assert_eq!(events[1], events[3]);
 }
+
+/// A stream after the login, then the close: a client that reads to the end gets the
+/// login reply and exactly the stream's bytes.
+#[tokio::test]
+async fn close_after_stream_ends_the_session_once_the_stream_is_written() {
+    let stream_bytes = b"Event: One\r\n\r\nEvent: Two\r\nX: y\r\n\r\n";
+    let server = ReplayServer::builder([load("asterisk-23.4.1", "08_ping")])
+        .stream_after_login(&stream_bytes[..])
+        .fault(Fault::CloseAfterStream)
+        .start()
+        .await
+        .unwrap();
+    let mut stream = TcpStream::connect(server.addr()).await.unwrap();
+    stream
+        .write_all(b"Action: Login\r\nActionID: L\r\nUsername: admin\r\nSecret: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut all = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut all),
+    )
+    .await
+    .expect("the server closes")
+    .unwrap();
+    assert!(all.ends_with(stream_bytes), "{}", all.escape_ascii());
+    assert!(
+        all.starts_with(b"Asterisk Call Manager/12.0.0\r\nResponse: Success\r\nActionID: L\r\n")
+    );
+}

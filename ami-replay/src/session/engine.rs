@@ -303,6 +303,9 @@ impl Engine {
         if let Some(stream) = self.settings.stream_after_login.clone() {
             self.streaming = true;
             self.push(stream);
+            if self.faults.close_after_stream && !self.settings.loop_events {
+                self.state = State::Closing;
+            }
         }
     }
 
