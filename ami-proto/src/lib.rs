@@ -62,6 +62,8 @@ mod decoder;
 mod encode;
 mod error;
 mod event_list;
+#[cfg(feature = "alloc")]
+pub mod filter;
 mod login;
 mod md5;
 mod message;
