@@ -1,11 +1,11 @@
 //! POSIX extended regular expressions as glibc's `regcomp(REG_EXTENDED | REG_NOSUB)` reads
-//! them in the C locale, translated into regex-syntax's [`Hir`] so that a linear-time
-//! engine can run them.
+//! them in the C locale, parsed into the tree glibc builds ([`super::ere_tree`]), from which
+//! a linear-time engine is made (`glibc_nfa.rs`).
 //!
 //! The parser follows glibc's recursive descent (`parse_reg_exp`, `parse_branch`,
 //! `parse_expression`, `parse_dup_op`, `parse_bracket_exp`) so that a pattern compiles here
-//! exactly when it compiles in Asterisk, and translates each construct into what it means
-//! there, where regex-syntax's own syntax would read it differently:
+//! exactly when it compiles in Asterisk, and reads each construct as glibc does, where
+//! other regular expression syntaxes (regex-syntax's among them) differ:
 //!
 //! - a backslash inside brackets is a literal (`[\]]` is `\` then a literal `]`);
 //! - `*`, `+`, `?` and `{` where an expression should begin (at the start, after `(`, `|`
@@ -14,8 +14,10 @@
 //! - `{,n}` means `{0,n}`, counts above 32767 are errors;
 //! - `\n`, `\.`, `\{` are the plain characters `n`, `.`, `{`; GNU's `\w \W \s \S \< \> \b
 //!   \B` and `` \` `` `\'` are classes and anchors;
-//! - `^` and `$` are anchors anywhere and match only at the ends of the whole text (no
-//!   `REG_NEWLINE`); `.` and `[^...]` match CR and LF;
+//! - `^` and `$` are anchors anywhere; `.` and `[^...]` match CR and LF. Without
+//!   `REG_NEWLINE`, glibc's `^` holds at the start of the text or after a newline *the
+//!   match itself consumed*, and `$` at the end of the text or before a newline the match
+//!   consumes next (`glibc_nfa.rs` builds that);
 //! - bytes are characters (the C locale), bracket ranges compare byte values, and only the
 //!   one-character collating elements `[.c.]` and equivalence classes `[=c=]` exist.
 //!
@@ -23,19 +25,20 @@
 //! engine can run them: a pattern that uses one is reported as
 //! [`EreErrorKind::Backreference`] once the whole pattern has parsed.
 
-use alloc::boxed::Box;
-use alloc::vec;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
-use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, Look, Repetition};
+use super::ere_tree::{Anchor, Budget, ByteSet, Node, TooBig, Tree};
+use super::regex::RegexError;
 
 /// glibc's `RE_DUP_MAX`: the largest count an interval may name.
 const DUP_MAX: i32 = 0x7fff;
 
-/// Deepest group nesting accepted. glibc has no limit (it recurses until the stack runs
-/// out); this one keeps the parser and the compilers behind it within a small stack.
-pub(crate) const NEST_LIMIT: usize = 250;
+/// Deepest group nesting, and longest chain of repetition operators on one atom (`a***`),
+/// accepted. glibc has no limit (it recurses until the stack runs out); this one keeps the
+/// parser and the compilers behind it within a small stack.
+pub(crate) const NEST_LIMIT: usize = 100;
 
 /// Why a pattern does not compile: glibc's `regcomp` error codes, plus the two refusals of
 /// this engine.
@@ -66,7 +69,8 @@ pub enum EreErrorKind {
     BadRepeat,
     /// `REG_ESIZE`: an interval count above 32767.
     Size,
-    /// Groups nested deeper than this engine accepts (250); glibc would recurse on.
+    /// Groups nested deeper, or repetition operators chained longer, than this engine
+    /// accepts (100); glibc would recurse on.
     TooDeep,
     /// A valid pattern that uses a backreference, which no linear-time engine can run.
     Backreference,
@@ -103,9 +107,21 @@ impl fmt::Display for EreError {
     }
 }
 
-/// Translates a POSIX extended regular expression (bytes, as `regcomp` would get them)
-/// into an equivalent [`Hir`] over bytes, without capture groups.
-pub(crate) fn translate(pattern: &[u8]) -> Result<Hir, EreError> {
+impl From<EreError> for RegexError {
+    fn from(e: EreError) -> RegexError {
+        RegexError::Syntax(e)
+    }
+}
+
+impl From<TooBig> for RegexError {
+    fn from(_: TooBig) -> RegexError {
+        RegexError::TooBig
+    }
+}
+
+/// Parses a POSIX extended regular expression (bytes, as `regcomp` would get them) into
+/// glibc's tree, with every anchor's activity decided. `None` is the empty pattern.
+pub(crate) fn parse(pattern: &[u8]) -> Result<Option<Tree>, RegexError> {
     let mut parser = Parser {
         pattern,
         pos: 0,
@@ -114,16 +130,21 @@ pub(crate) fn translate(pattern: &[u8]) -> Result<Hir, EreError> {
         groups: 0,
         completed: 0,
         backreference: None,
+        budget: Budget::new(),
     };
     parser.fetch();
-    let hir = parser.reg_exp(0)?;
+    let mut tree = parser.reg_exp(0)?;
     if let Some(offset) = parser.backreference {
-        return Err(EreError {
+        return Err(RegexError::Syntax(EreError {
             kind: EreErrorKind::Backreference,
             offset,
-        });
+        }));
     }
-    Ok(hir)
+    // The node after the whole pattern is glibc's end node, which is no copy.
+    if let Some(tree) = &mut tree {
+        tree.mark_anchors(false);
+    }
+    Ok(tree)
 }
 
 /// One token outside brackets (glibc's `peek_token`). `Char` carries the byte it stands
@@ -132,7 +153,7 @@ pub(crate) fn translate(pattern: &[u8]) -> Result<Hir, EreError> {
 enum Token {
     Char(u8),
     BackRef(u8),
-    Anchor(Look),
+    Anchor(Anchor),
     /// `\w` (false) or `\W` (true).
     Word(bool),
     /// `\s` (false) or `\S` (true).
@@ -175,41 +196,6 @@ enum Element {
     Class(Vec<u8>),
 }
 
-/// A set of bytes.
-struct ByteSet([bool; 256]);
-
-impl ByteSet {
-    fn new() -> ByteSet {
-        ByteSet([false; 256])
-    }
-
-    fn add_range(&mut self, start: u8, end: u8) {
-        for byte in start..=end {
-            self.0[usize::from(byte)] = true;
-        }
-    }
-
-    fn add(&mut self, byte: u8) {
-        self.0[usize::from(byte)] = true;
-    }
-
-    fn into_hir(self, negated: bool) -> Hir {
-        let mut ranges = Vec::new();
-        let mut byte = 0usize;
-        while byte < 256 {
-            if self.0[byte] != negated {
-                let start = byte;
-                while byte + 1 < 256 && self.0[byte + 1] != negated {
-                    byte += 1;
-                }
-                ranges.push(ClassBytesRange::new(start as u8, byte as u8));
-            }
-            byte += 1;
-        }
-        Hir::class(Class::Bytes(ClassBytes::new(ranges)))
-    }
-}
-
 /// A character class of the C locale (`[:name:]`), as byte ranges.
 fn class_ranges(name: &[u8]) -> Option<&'static [(u8, u8)]> {
     Some(match name {
@@ -230,7 +216,7 @@ fn class_ranges(name: &[u8]) -> Option<&'static [(u8, u8)]> {
 }
 
 /// The class behind `\w`/`\W` (`alnum` and `_`) or `\s`/`\S` (`space`).
-fn escape_class(name: &[u8], underscore: bool, negated: bool) -> Hir {
+fn escape_class(name: &[u8], underscore: bool, negated: bool) -> ByteSet {
     let mut set = ByteSet::new();
     for &(start, end) in class_ranges(name).unwrap_or(&[]) {
         set.add_range(start, end);
@@ -238,7 +224,16 @@ fn escape_class(name: &[u8], underscore: bool, negated: bool) -> Hir {
     if underscore {
         set.add(b'_');
     }
-    set.into_hir(negated)
+    if negated {
+        set.negate();
+    }
+    set
+}
+
+fn single(byte: u8) -> ByteSet {
+    let mut set = ByteSet::new();
+    set.add(byte);
+    set
 }
 
 struct Parser<'p> {
@@ -254,6 +249,7 @@ struct Parser<'p> {
     completed: u16,
     /// Offset of the first backreference seen.
     backreference: Option<usize>,
+    budget: Budget,
 }
 
 impl Parser<'_> {
@@ -286,12 +282,12 @@ impl Parser<'_> {
             };
             let token = match c2 {
                 b'1'..=b'9' => Token::BackRef(c2 - b'1'),
-                b'<' => Token::Anchor(Look::WordStartAscii),
-                b'>' => Token::Anchor(Look::WordEndAscii),
-                b'b' => Token::Anchor(Look::WordAscii),
-                b'B' => Token::Anchor(Look::WordAsciiNegate),
-                b'`' => Token::Anchor(Look::Start),
-                b'\'' => Token::Anchor(Look::End),
+                b'<' => Token::Anchor(Anchor::WordStart),
+                b'>' => Token::Anchor(Anchor::WordEnd),
+                b'b' => Token::Anchor(Anchor::WordBoundary),
+                b'B' => Token::Anchor(Anchor::NotWordBoundary),
+                b'`' => Token::Anchor(Anchor::BufStart),
+                b'\'' => Token::Anchor(Anchor::BufEnd),
                 b'w' => Token::Word(false),
                 b'W' => Token::Word(true),
                 b's' => Token::Space(false),
@@ -311,8 +307,8 @@ impl Parser<'_> {
             b')' => Token::CloseGroup,
             b'[' => Token::OpenBracket,
             b'.' => Token::Period,
-            b'^' => Token::Anchor(Look::Start),
-            b'$' => Token::Anchor(Look::End),
+            b'^' => Token::Anchor(Anchor::LineStart),
+            b'$' => Token::Anchor(Anchor::LineEnd),
             _ => Token::Char(c),
         };
         (token, 1)
@@ -325,107 +321,130 @@ impl Parser<'_> {
     }
 
     /// `parse_reg_exp`: branches separated by `|`, any of them empty.
-    fn reg_exp(&mut self, nest: usize) -> Result<Hir, EreError> {
-        let mut branches = vec![self.branch(nest)?];
+    fn reg_exp(&mut self, nest: usize) -> Result<Option<Tree>, RegexError> {
+        let first = self.branch(nest)?;
+        if self.token != Token::Alt {
+            return Ok(first);
+        }
+        let mut branches = alloc::vec![first];
         while self.token == Token::Alt {
             self.fetch();
             if self.ends_branch(nest) {
-                branches.push(Hir::empty());
+                branches.push(None);
             } else {
                 branches.push(self.branch(nest)?);
             }
         }
-        Ok(if branches.len() == 1 {
-            branches.pop().unwrap_or_else(Hir::empty)
-        } else {
-            Hir::alternation(branches)
-        })
+        Ok(Some(Tree::new(Node::Alt(branches), &mut self.budget)?))
     }
 
-    /// `parse_branch`: a sequence of expressions.
-    fn branch(&mut self, nest: usize) -> Result<Hir, EreError> {
+    /// `parse_branch`: a sequence of expressions (empty ones left out).
+    fn branch(&mut self, nest: usize) -> Result<Option<Tree>, RegexError> {
         let mut items = Vec::new();
         items.extend(self.expression(nest)?);
         while !self.ends_branch(nest) {
             items.extend(self.expression(nest)?);
         }
-        Ok(Hir::concat(items))
+        Ok(Tree::concat(items, &mut self.budget)?)
+    }
+
+    fn leaf(&mut self, node: Node) -> Result<Option<Tree>, RegexError> {
+        Ok(Some(Tree::new(node, &mut self.budget)?))
     }
 
     /// `parse_expression`: one atom and the repetitions after it. `None` for an empty
-    /// expression (at `|` or the end).
-    fn expression(&mut self, nest: usize) -> Result<Option<Hir>, EreError> {
+    /// expression (at `|` or the end, or repeated zero times).
+    fn expression(&mut self, nest: usize) -> Result<Option<Tree>, RegexError> {
+        let bytes = |set: ByteSet| Node::Bytes(Arc::new(set));
         let atom = match self.token {
-            Token::Char(c) => Hir::literal(vec![c]),
+            Token::Char(c) => self.leaf(bytes(single(c)))?,
             Token::OpenGroup => self.group(nest + 1)?,
-            Token::OpenBracket => self.bracket()?,
+            Token::OpenBracket => {
+                let set = self.bracket()?;
+                self.leaf(bytes(set))?
+            }
             Token::BackRef(index) => {
                 if self.completed & (1 << index) == 0 {
-                    return Err(self.error(EreErrorKind::SubReg));
+                    return Err(self.error(EreErrorKind::SubReg).into());
                 }
                 self.backreference.get_or_insert(self.token_start);
-                Hir::empty()
+                self.leaf(Node::EmptyGroup)?
             }
             Token::Star | Token::Plus | Token::Question | Token::OpenInterval => {
-                return Err(self.error(EreErrorKind::BadRepeat));
+                return Err(self.error(EreErrorKind::BadRepeat).into());
             }
             // Only at depth 0 (deeper, a `)` ends the branch before getting here).
-            Token::CloseGroup => Hir::literal(vec![b')']),
-            Token::CloseInterval => Hir::literal(vec![b'}']),
-            Token::Anchor(look) => {
+            Token::CloseGroup => self.leaf(bytes(single(b')')))?,
+            Token::CloseInterval => self.leaf(bytes(single(b'}')))?,
+            Token::Anchor(anchor) => {
                 // An anchor cannot be repeated: what follows starts a new expression.
                 self.fetch();
-                return Ok(Some(Hir::look(look)));
+                return self.leaf(Node::Anchor {
+                    anchor,
+                    active: true,
+                });
             }
-            Token::Period => Hir::class(Class::Bytes(ClassBytes::new([ClassBytesRange::new(
-                1, 0xff,
-            )]))),
-            Token::Word(negated) => escape_class(b"alnum", true, negated),
-            Token::Space(negated) => escape_class(b"space", false, negated),
+            Token::Period => {
+                let mut set = ByteSet::new();
+                set.add_range(1, 0xff);
+                self.leaf(bytes(set))?
+            }
+            Token::Word(negated) => self.leaf(bytes(escape_class(b"alnum", true, negated)))?,
+            Token::Space(negated) => self.leaf(bytes(escape_class(b"space", false, negated)))?,
             Token::Alt | Token::End => return Ok(None),
-            Token::Backslash => return Err(self.error(EreErrorKind::TrailingBackslash)),
+            Token::Backslash => return Err(self.error(EreErrorKind::TrailingBackslash).into()),
         };
         self.fetch();
         let mut tree = atom;
+        let mut chained = 0;
         while matches!(
             self.token,
             Token::Star | Token::Plus | Token::Question | Token::OpenInterval
         ) {
+            chained += 1;
+            if chained > NEST_LIMIT {
+                return Err(self.error(EreErrorKind::TooDeep).into());
+            }
             tree = self.repetition(tree)?;
         }
-        Ok(Some(tree))
+        Ok(tree)
     }
 
-    /// `parse_sub_exp`: a group, possibly empty. The current token is its `(`.
-    fn group(&mut self, nest: usize) -> Result<Hir, EreError> {
+    /// `parse_sub_exp`: a group. The current token is its `(`. A group with nothing in it
+    /// is glibc's pair of open and close nodes; any other is just its contents.
+    fn group(&mut self, nest: usize) -> Result<Option<Tree>, RegexError> {
         if nest > NEST_LIMIT {
-            return Err(self.error(EreErrorKind::TooDeep));
+            return Err(self.error(EreErrorKind::TooDeep).into());
         }
         let open = self.token_start;
         let index = self.groups;
         self.groups += 1;
         self.fetch();
         let inner = if self.token == Token::CloseGroup {
-            Hir::empty()
+            None
         } else {
             let inner = self.reg_exp(nest)?;
             if self.token != Token::CloseGroup {
                 return Err(EreError {
                     kind: EreErrorKind::Paren,
                     offset: open,
-                });
+                }
+                .into());
             }
             inner
         };
         if index < 9 {
             self.completed |= 1 << index;
         }
-        Ok(inner)
+        match inner {
+            Some(inner) => Ok(Some(inner)),
+            None => self.leaf(Node::EmptyGroup),
+        }
     }
 
     /// `parse_dup_op`: applies the repetition operator at the current token to `atom` and
     /// moves past it.
-    fn repetition(&mut self, atom: Hir) -> Result<Hir, EreError> {
+    fn repetition(&mut self, atom: Option<Tree>) -> Result<Option<Tree>, RegexError> {
         let (min, max) = match self.token {
             Token::Star => (0, -1),
             Token::Plus => (1, -1),
@@ -433,15 +452,11 @@ impl Parser<'_> {
             _ => self.interval()?,
         };
         self.fetch();
-        if min == 0 && max == 0 {
-            return Ok(Hir::empty());
-        }
-        Ok(Hir::repetition(Repetition {
-            min: min as u32,
-            max: (max >= 0).then_some(max as u32),
-            greedy: true,
-            sub: Box::new(atom),
-        }))
+        let Some(atom) = atom else {
+            return Ok(None);
+        };
+        let max = (max >= 0).then_some(max as u32);
+        Ok(atom.repeat(min as u32, max, &mut self.budget)?)
     }
 
     /// The counts of `{n}`, `{n,}`, `{,m}`, `{n,m}` (-1 for no upper bound). The current
@@ -523,7 +538,7 @@ impl Parser<'_> {
     }
 
     /// `parse_bracket_exp`. The current token is the `[`; `self.pos` is just after it.
-    fn bracket(&mut self) -> Result<Hir, EreError> {
+    fn bracket(&mut self) -> Result<ByteSet, EreError> {
         let open = self.token_start;
         let err = |kind| EreError { kind, offset: open };
         let mut set = ByteSet::new();
@@ -585,7 +600,10 @@ impl Parser<'_> {
             }
         }
         self.pos += len;
-        Ok(set.into_hir(negated))
+        if negated {
+            set.negate();
+        }
+        Ok(set)
     }
 
     /// `parse_bracket_element`: moves past `token` and reads the element it starts.
@@ -700,7 +718,11 @@ mod tests {
     use super::*;
 
     fn kind(pattern: &[u8]) -> Option<EreErrorKind> {
-        translate(pattern).err().map(|e| e.kind)
+        match parse(pattern) {
+            Err(RegexError::Syntax(e)) => Some(e.kind),
+            Err(RegexError::TooBig) => panic!("too big"),
+            Ok(_) => None,
+        }
     }
 
     #[test]

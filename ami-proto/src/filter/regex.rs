@@ -7,21 +7,27 @@
 //! a literal prefilter when the pattern starts with one. A pattern whose DFA would be larger
 //! than [`DFA_SIZE_LIMIT`] runs on the PikeVM instead (still linear, slower). Neither is a
 //! backtracking engine.
+//!
+//! The NFA is not regex-syntax's: glibc's anchors depend on what the match consumed and on
+//! how glibc copied the pattern's parts, so it is built from glibc's own tree
+//! (`ere_tree.rs`, `glibc_nfa.rs`); regex-syntax's HIR of the same tree, anchors left out,
+//! only serves to find a literal prefix for the prefilter.
 
 use alloc::sync::Arc;
 use core::fmt;
 
 use regex_automata::dfa::{dense, Automaton, StartKind};
-use regex_automata::nfa::thompson::{self, pikevm::PikeVM, WhichCaptures, NFA};
+use regex_automata::nfa::thompson::pikevm::PikeVM;
 use regex_automata::util::prefilter::Prefilter;
 use regex_automata::{Input, MatchKind};
 
 use super::ere::{self, EreError, EreErrorKind};
+use super::glibc_nfa;
 use super::text::until_nul;
 
 /// Largest NFA (in bytes of heap) built from one pattern; a larger one is refused like a
 /// pattern that does not compile. Bounds the time and memory a hostile pattern can take.
-pub const NFA_SIZE_LIMIT: usize = 1 << 20;
+pub const NFA_SIZE_LIMIT: usize = 4 << 20;
 
 /// Largest dense DFA (in bytes) built from one pattern; above it the pattern runs on the
 /// PikeVM.
@@ -46,8 +52,8 @@ pub enum RegexError {
     /// glibc would not compile it either (or it needs a backreference, or is nested too
     /// deeply: see [`EreErrorKind`]).
     Syntax(EreError),
-    /// It compiles in glibc but its automaton would exceed [`NFA_SIZE_LIMIT`] (huge
-    /// interval counts such as `(a{1000}){1000}`).
+    /// It compiles in glibc but would expand to more than 100,000 nodes or an automaton
+    /// above [`NFA_SIZE_LIMIT`] (huge interval counts such as `(a{1000}){1000}`).
     TooBig,
 }
 
@@ -100,17 +106,11 @@ impl Regex {
     /// Compiles `pattern` as glibc's `regcomp(REG_EXTENDED | REG_NOSUB)` would in the C
     /// locale. Bytes after a NUL are ignored, as in a C string.
     pub fn new(pattern: &[u8]) -> Result<Regex, RegexError> {
-        let hir = ere::translate(until_nul(pattern)).map_err(RegexError::Syntax)?;
-        let nfa = NFA::compiler()
-            .configure(
-                thompson::Config::new()
-                    .utf8(false)
-                    .which_captures(WhichCaptures::Implicit)
-                    .nfa_size_limit(Some(NFA_SIZE_LIMIT)),
-            )
-            .build_from_hir(&hir)
-            .map_err(|_| RegexError::TooBig)?;
-        let prefilter = Prefilter::from_hir_prefix(MatchKind::LeftmostFirst, &hir);
+        let tree = ere::parse(until_nul(pattern))?;
+        let nfa = glibc_nfa::build(tree.as_ref(), NFA_SIZE_LIMIT)?;
+        let prefilter = tree.as_ref().and_then(|tree| {
+            Prefilter::from_hir_prefix(MatchKind::LeftmostFirst, &tree.to_loose_hir())
+        });
         let dfa = dense::Builder::new()
             .configure(
                 dense::Config::new()
@@ -213,6 +213,24 @@ mod tests {
         assert!(!m(b"\\Bx", b"x"));
         assert!(m(b"\\`E", b"E"));
         assert!(m(b"\\s", b"\t"));
+    }
+
+    /// glibc's anchors: `$` before a LF the match consumes, `^` after one, and anchors
+    /// without effect in the copies glibc makes of a repeated group.
+    #[test]
+    fn glibc_anchor_semantics() {
+        assert!(m(b"a$.", b"a\n"));
+        assert!(!m(b"a$", b"a\nb"));
+        assert!(m(b"a.^b", b"a\nb"));
+        assert!(!m(b"^b", b"a\nb"));
+        assert!(m(b"$^", b""));
+        assert!(!m(b"$^", b"\n"));
+        // `(.$){2}` is `..$` in glibc: the first copy's `$` is followed by a copy.
+        assert!(m(b"(.$){2}", b"ab"));
+        assert!(!m(b"(.$)(.$)", b"ab"));
+        // `($.)+a` is `($.)(.)*a`: the starred copy's `$` has no effect.
+        assert!(m(b"($.)+a", b"\nxa"));
+        assert!(!m(b"($.)+a", b"xa"));
     }
 
     #[test]
