@@ -3,8 +3,8 @@
 //! and the class-list parser follows Asterisk's prefix rule.
 
 use ami_proto::filter::{
-    Classes, ConfFile, Engine, EventFilter, EventGate, ManagerConf, NoIncludes, Regex,
-    RegexError, Rules,
+    Classes, ConfFile, Engine, EventFilter, EventGate, ManagerConf, NoIncludes, Regex, RegexError,
+    Rules,
 };
 use ami_proto::{Decoded, Decoder, Item, OwnedMessage};
 use proptest::prelude::*;
@@ -216,7 +216,13 @@ proptest! {
 #[test]
 fn hostile_patterns_are_linear() {
     let haystack = vec![b'a'; 100_000];
-    for pattern in [&b"(a*)*b"[..], b"(a|a)*b", b"(a+)+$b", b"((a{1,5}){1,5}){1,5}b", b"(.*a){12}b"] {
+    for pattern in [
+        &b"(a*)*b"[..],
+        b"(a|a)*b",
+        b"(a+)+$b",
+        b"((a{1,5}){1,5}){1,5}b",
+        b"(.*a){12}b",
+    ] {
         let regex = Regex::new(pattern).unwrap();
         assert!(matches!(regex.engine(), Engine::DenseDfa | Engine::PikeVm));
         assert!(!regex.is_match(&haystack), "{}", pattern.escape_ascii());

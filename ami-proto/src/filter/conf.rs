@@ -26,6 +26,10 @@ const MAX_INCLUDE_LEVEL: usize = 10;
 /// Most variables in one file with its includes and templates: inheritance can copy a
 /// template many times over, and memory must stay bounded on hostile input.
 pub const MAX_VARIABLES: usize = 100_000;
+/// Most files read for one configuration (the file and every file it includes, however
+/// often): a file that includes itself several times would otherwise be read an
+/// exponential number of times within the 10 levels Asterisk allows.
+pub const MAX_FILES: usize = 1_000;
 
 /// Where a line is: file name (as given or as resolved) and 1-based line number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,6 +227,8 @@ pub enum ConfErrorKind {
     CommentTooDeep,
     /// More than [`MAX_VARIABLES`] variables.
     TooManyVariables,
+    /// More than [`MAX_FILES`] files read.
+    TooManyFiles,
 }
 
 impl fmt::Display for ConfError {
@@ -267,6 +273,7 @@ impl fmt::Display for ConfError {
             ConfErrorKind::TooManyVariables => {
                 write!(f, "more than {MAX_VARIABLES} variables, {at}")
             }
+            ConfErrorKind::TooManyFiles => write!(f, "more than {MAX_FILES} files read, {at}"),
         }
     }
 }
@@ -303,6 +310,7 @@ impl ConfFile {
             conf: ConfFile::default(),
             includes,
             variables: 0,
+            files: 1,
         };
         parser.file(text, file, None, 1)?;
         Ok(parser.conf)
@@ -320,6 +328,7 @@ struct Parser<'i> {
     conf: ConfFile,
     includes: &'i mut dyn Includes,
     variables: usize,
+    files: usize,
 }
 
 impl Parser<'_> {
@@ -594,6 +603,13 @@ impl Parser<'_> {
             });
         }
         for included in files {
+            self.files += 1;
+            if self.files > MAX_FILES {
+                return Err(ConfError {
+                    location,
+                    kind: ConfErrorKind::TooManyFiles,
+                });
+            }
             self.file(&included.text, &included.name, *current, level + 1)?;
         }
         Ok(())

@@ -93,7 +93,7 @@ pub use broadcast::Broadcast;
 pub use class::Classes;
 pub use conf::{
     Category, ConfError, ConfErrorKind, ConfFile, ConfWarning, ConfWarningKind, IncludedFile,
-    Includes, Location, NoIncludes, Variable, MAX_VARIABLES,
+    Includes, Location, NoIncludes, Variable, MAX_FILES, MAX_VARIABLES,
 };
 pub use ere::{EreError, EreErrorKind};
 pub use event_filter::{EventFilter, FilterError, FilterErrorKind, Method};
