@@ -46,8 +46,8 @@ impl fmt::Display for Location {
     }
 }
 
-/// One `name = value` line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One `name = value` line. `Debug` hides the value of a `secret`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Variable {
     /// The name, blanks stripped.
     pub name: Vec<u8>,
@@ -55,6 +55,22 @@ pub struct Variable {
     pub value: Vec<u8>,
     /// Where it was written (a variable copied from a template keeps the template's line).
     pub location: Location,
+}
+
+impl fmt::Debug for Variable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let value = if eq_ignore_case(&self.name, b"secret") {
+            String::from("<hidden>")
+        } else {
+            text(&self.value)
+        };
+        f.debug_struct("Variable")
+            .field("name", &text(&self.name))
+            .field("value", &value)
+            .field("location", &self.location)
+            .finish()
+    }
 }
 
 /// One `[name]` section.
@@ -842,6 +858,14 @@ mod tests {
     fn a_stray_comment_end_hides_the_rest_as_in_asterisk() {
         let conf = parse("[a]\nx = y--;\nz = 1\n;-- reopen\nw = 2\n").unwrap();
         assert_eq!(values(&conf, 0), pairs(&[("x", "y--;"), ("w", "2")]));
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let conf = parse("[u]\nSecret = hunter2\nread = call\n").unwrap();
+        let shown = alloc::format!("{conf:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("call"));
     }
 
     #[test]

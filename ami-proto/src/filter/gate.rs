@@ -203,3 +203,17 @@ impl EventGate {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A proxy keeps gates in tasks on any thread and shares compiled filters.
+    #[test]
+    fn gates_and_their_filters_are_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<EventGate>();
+        send_sync::<UserConfig>();
+        send_sync::<super::super::ManagerConf>();
+    }
+}
