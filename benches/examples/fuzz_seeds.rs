@@ -5,7 +5,9 @@
 //! `manager show` dumps of `ami-spec/specs/` (`spec_dump`); small server captures and one
 //! message of each kind (`typed_event`, `session`); the recorded AJAM replies of
 //! `corpus/http/` (`ajam_decode`); small captures as their three files and as their reads
-//! and writes (`capture_load`). Deterministic: run it again after adding captures.
+//! and writes (`capture_load`); the filter lines, Filter actions and manager.conf of
+//! `corpus/filter-oracle/` (`filter_line`, `manager_conf`). Deterministic: run it again after
+//! adding captures.
 //!
 //! `cargo run -p benches --example fuzz_seeds` (from the workspace root).
 
