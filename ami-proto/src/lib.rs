@@ -40,6 +40,29 @@
 //! }
 //! assert_eq!(names, [b"Asterisk Call Manager/2.10.6".to_vec(), b"FullyBooted".to_vec()]);
 //! ```
+//!
+//! # Event filters (`alloc`)
+//!
+//! [`filter`] decides, as Asterisk does, which messages a manager session receives: read
+//! classes of `read =` (with Asterisk's list quirks), the event mask of Login `Events:` and
+//! the `Events` action, legacy `eventfilter` regexes (POSIX, as glibc reads them, on a
+//! linear-time engine) and the advanced `eventfilter(...)` syntax of Asterisk 20+, runtime
+//! `Filter` actions with Asterisk's reply bytes, and manager.conf parsing. It is tested
+//! against a real Asterisk 23.4.1 that served 60 differently filtered users.
+//!
+//! ```
+//! # #[cfg(feature = "alloc")] {
+//! use ami_proto::filter::{EventGate, ManagerConf, Origin, Rules};
+//! use ami_proto::{Decoded, Decoder, Item};
+//!
+//! let conf = ManagerConf::parse(b"[ops]\nread = call\neventfilter = !Channel: Local/\n", Rules::default()).unwrap();
+//! let gate = EventGate::new(conf.user("ops").unwrap());
+//! let wire = b"Event: Hangup\r\nPrivilege: call,all\r\nChannel: Local/100@t-01;1\r\n\r\n";
+//! let mut decoder = Decoder::new();
+//! let Decoded::Item { item: Item::Message(hangup), .. } = decoder.decode(wire) else { panic!() };
+//! assert!(!gate.deliver(&hangup, Origin::Broadcast));
+//! # }
+//! ```
 #![no_std]
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
@@ -62,6 +85,8 @@ mod decoder;
 mod encode;
 mod error;
 mod event_list;
+#[cfg(feature = "alloc")]
+pub mod filter;
 mod login;
 mod md5;
 mod message;

@@ -5,7 +5,9 @@
 //! `manager show` dumps of `ami-spec/specs/` (`spec_dump`); small server captures and one
 //! message of each kind (`typed_event`, `session`); the recorded AJAM replies of
 //! `corpus/http/` (`ajam_decode`); small captures as their three files and as their reads
-//! and writes (`capture_load`). Deterministic: run it again after adding captures.
+//! and writes (`capture_load`); the filter lines, Filter actions and manager.conf of
+//! `corpus/filter-oracle/` (`filter_line`, `manager_conf`). Deterministic: run it again after
+//! adding captures.
 //!
 //! `cargo run -p benches --example fuzz_seeds` (from the workspace root).
 
@@ -13,6 +15,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use ami_proto::filter::{ConfFile, NoIncludes};
 use ami_proto::{Config, Decoded, Decoder, Item, Kind, LineEndings};
 use benches::fuzzing::{capture_input_chunks, capture_input_files, ChunkedInput, EncodeInput};
 use benches::generate::{busy_pbx_stream, event_list_reply, legacy_command_reply, typical_event};
@@ -319,6 +322,114 @@ fn main() {
         sessions.len(),
         seen.len()
     );
+    filter_seeds(&root);
+}
+
+/// `filter_line` and `manager_conf` seeds from `corpus/filter-oracle/`: every filter line of
+/// its manager.conf (as the configuration parser hands it over) and every `Filter` action a
+/// user sent, each with a few events of the reference burst and under both rule sets; the
+/// whole manager.conf, each user's section after `[general]`, and a few constructs the
+/// oracle file does not use (templates, appends, block comments, includes, escapes).
+fn filter_seeds(root: &Path) {
+    let oracle = root.join("corpus/filter-oracle");
+    let conf_text = fs::read(oracle.join("manager.conf")).expect("corpus/filter-oracle");
+    let conf = ConfFile::parse(&conf_text, "manager.conf", &mut NoIncludes).unwrap();
+    // A few short events of different kinds from the reference burst.
+    let reference = fs::read(oracle.join("reference.server.bin")).unwrap();
+    let mut events: Vec<Vec<u8>> = Vec::new();
+    let mut kinds = BTreeSet::new();
+    for (label, bytes) in split(&reference) {
+        if label.starts_with("Event-") && bytes.len() < 700 && kinds.insert(label) {
+            events.push(bytes);
+        }
+    }
+    let sample: Vec<u8> = events.iter().take(6).flatten().copied().collect();
+    let lines = Seeds::new(root, "filter_line");
+    let mut count = 0;
+    let mut write = |name: &str, criteria: &[u8], pattern: &[u8]| {
+        for (selector, rules) in [(0u8, "20"), (1u8, "13")] {
+            let seed = [&[selector][..], criteria, &[0], pattern, &[0], &sample].concat();
+            lines.write(&format!("{name}-{rules}"), &seed);
+            count += 1;
+        }
+    };
+    for category in &conf.categories {
+        for (i, variable) in category.variables.iter().enumerate() {
+            if variable.name.eq_ignore_ascii_case(b"eventfilter")
+                || variable.name.starts_with(b"eventfilter")
+            {
+                let name = format!("{}-{i}", String::from_utf8_lossy(&category.name));
+                write(&name, &variable.name, &variable.value);
+            }
+        }
+    }
+    let mut clients: Vec<PathBuf> = fs::read_dir(&oracle)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".client.bin"))
+        .collect();
+    clients.sort();
+    for path in clients {
+        let user = path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace(".client.bin", "");
+        for (i, (label, bytes)) in split(&fs::read(&path).unwrap()).into_iter().enumerate() {
+            if label != "Action-Filter" {
+                continue;
+            }
+            let mut decoder = Decoder::new();
+            let Decoded::Item {
+                item: Item::Message(m),
+                ..
+            } = decoder.decode(&bytes)
+            else {
+                continue;
+            };
+            let criteria = m.get("MatchCriteria").unwrap_or(b"");
+            let pattern = m.get("Filter").unwrap_or(b"");
+            write(&format!("action-{user}-{i}"), criteria, pattern);
+        }
+    }
+    let confs = Seeds::new(root, "manager_conf");
+    confs.write("oracle-manager.conf", &[&[0u8][..], &conf_text].concat());
+    confs.write("oracle-manager.conf-13", &[&[1u8][..], &conf_text].concat());
+    let general = conf_text
+        .windows(b"\n[driver]".len())
+        .position(|w| w == b"\n[driver]")
+        .map_or(&conf_text[..], |end| &conf_text[..end + 1]);
+    let mut sections = 0;
+    for (i, category) in conf.categories.iter().enumerate().skip(2) {
+        let start = conf_text
+            .windows(category.name.len() + 2)
+            .position(|w| w == [&b"["[..], &category.name, b"]"].concat())
+            .unwrap();
+        let end = conf.categories.get(i + 1).map_or(conf_text.len(), |next| {
+            conf_text
+                .windows(next.name.len() + 2)
+                .position(|w| w == [&b"["[..], &next.name, b"]"].concat())
+                .unwrap()
+        });
+        let text = [&[(i % 2) as u8][..], general, &conf_text[start..end]].concat();
+        confs.write(
+            &format!("section-{}", String::from_utf8_lossy(&category.name)),
+            &text,
+        );
+        sections += 1;
+    }
+    let constructs: [(&str, &[u8]); 6] = [
+        ("template", b"[tpl](!)\nread = call,user\nwrite = system\n[ops](tpl)\nsecret = s\neventfilter = !Event: VarSet\n"),
+        ("append", b"[ops]\nsecret = s\n[ops](+)\nread = all\nread += ,dial\n[OPS]\neventfilter(name(Hangup))=\n"),
+        ("block-comment", b"[ops] ; user\nsecret = s ;-- a\nblock --; read = call\n;-- open\nstill\n--;\nwrite = all\n"),
+        ("include", b"[general]\n#include \"users.conf\"\n#tryinclude <extra.conf>\n#exec /bin/true\n[ops]\nsecret=s\n"),
+        ("escapes", b"[ops]\nsecret = a\\;b\\\\;c\n\\[x = 1\neventfilter = Channel: .*\\;2$\nsetvar = A=B=C\nwritetimeout = 50\n"),
+        ("errors", b"secret = before any section\n[ops\n[x](nosuch)\n"),
+    ];
+    for (name, text) in constructs {
+        confs.write(name, &[&[0u8][..], text].concat());
+    }
+    println!("{count} filter lines, {sections} manager.conf sections");
 }
 
 /// The items of a capture with a label per kind (`Event-Newchannel`, `Response-Follows`,

@@ -15,6 +15,10 @@ use arbitrary::{Arbitrary, Unstructured};
 /// `Set-Cookie` parsers (the check lives in `ami_http::fuzzing`, next to what it checks).
 pub use ami_http::fuzzing::ajam_decode;
 
+mod filter;
+
+pub use filter::{filter_line, manager_conf};
+
 /// Read sizes that [`decode_stream`] picks from (0 = the whole input at once).
 const READ_SIZES: [usize; 16] = [
     0, 1, 2, 3, 5, 7, 16, 31, 64, 100, 255, 512, 1460, 4096, 65536, 0,
@@ -751,6 +755,8 @@ pub fn replay(target: &str, input: &[u8]) -> bool {
         "session" => session(input),
         "ajam_decode" => ajam_decode(input),
         "capture_load" => capture_load(input),
+        "filter_line" => filter_line(input),
+        "manager_conf" => manager_conf(input),
         _ => return false,
     }
     true
