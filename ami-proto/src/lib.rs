@@ -43,6 +43,7 @@
 #![no_std]
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(unreachable_pub)]
 
 #[cfg(feature = "alloc")]
@@ -93,11 +94,9 @@ pub use message::{Header, Headers, Kind, Message, OutputLines, Span};
 pub use owned::{OwnedItem, OwnedMessage};
 pub use tracker::{Correlated, TrackError, Tracker};
 
-/// Internals for the fuzz targets and benchmarks; not a stable API.
+/// Hooks for the fuzz targets and tests (through `benches::fuzzing`); not a stable API.
 #[doc(hidden)]
 pub mod fuzzing {
-    pub use crate::scan::classify::{classify, classify_portable, Masks, WINDOW};
-
     /// Turns the decoder's fast path for header lines off: every line then goes through
     /// the general path, the reference the fast path must agree with byte for byte.
     pub fn disable_fast_path(decoder: &mut crate::Decoder<'_>) {
