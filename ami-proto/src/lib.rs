@@ -64,7 +64,6 @@ mod encode;
 mod error;
 mod event_list;
 mod login;
-mod md5;
 mod message;
 #[cfg(feature = "alloc")]
 mod owned;
@@ -88,7 +87,6 @@ pub use encode::{encode, ActionWriter, EncodeError, EncodeErrorKind, MAX_HEADERS
 pub use error::{Error, ErrorKind};
 pub use event_list::{ListEnd, ListMarker, ListShape};
 pub use login::{AuthMethod, Credentials, Login, LoginEvent, LoginFailure, LoginRequest};
-pub use md5::Md5;
 pub use message::{Header, Headers, Kind, Message, OutputLines, Span};
 #[cfg(feature = "alloc")]
 pub use owned::{OwnedItem, OwnedMessage};
