@@ -66,6 +66,7 @@
 #![no_std]
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(unreachable_pub)]
 
 #[cfg(feature = "alloc")]
@@ -88,7 +89,6 @@ mod event_list;
 #[cfg(feature = "alloc")]
 pub mod filter;
 mod login;
-mod md5;
 mod message;
 #[cfg(feature = "alloc")]
 mod owned;
@@ -112,17 +112,14 @@ pub use encode::{encode, ActionWriter, EncodeError, EncodeErrorKind, MAX_HEADERS
 pub use error::{Error, ErrorKind};
 pub use event_list::{ListEnd, ListMarker, ListShape};
 pub use login::{AuthMethod, Credentials, Login, LoginEvent, LoginFailure, LoginRequest};
-pub use md5::Md5;
 pub use message::{Header, Headers, Kind, Message, OutputLines, Span};
 #[cfg(feature = "alloc")]
 pub use owned::{OwnedItem, OwnedMessage};
 pub use tracker::{Correlated, TrackError, Tracker};
 
-/// Internals for the fuzz targets and benchmarks; not a stable API.
+/// Hooks for the fuzz targets and tests (through `benches::fuzzing`); not a stable API.
 #[doc(hidden)]
 pub mod fuzzing {
-    pub use crate::scan::classify::{classify, classify_portable, Masks, WINDOW};
-
     /// Turns the decoder's fast path for header lines off: every line then goes through
     /// the general path, the reference the fast path must agree with byte for byte.
     pub fn disable_fast_path(decoder: &mut crate::Decoder<'_>) {

@@ -10,7 +10,6 @@ use core::fmt;
 use crate::action::Action;
 use crate::action_id::ActionId;
 use crate::encode::ActionWriter;
-use crate::md5::Md5;
 use crate::message::{Kind, Message};
 
 /// How to prove who we are.
@@ -249,10 +248,8 @@ impl Login {
                 AuthMethod::Md5 => (State::ChallengeSent(id), RequestKind::Challenge),
             },
             State::Challenged { challenge, len } => {
-                let mut md5 = Md5::new();
-                md5.update(&challenge[..len as usize]);
-                md5.update(credentials.secret.as_bytes());
-                (State::LoginSent(id), RequestKind::Md5(md5.hex()))
+                let key = challenge_key(&challenge[..len as usize], credentials.secret);
+                (State::LoginSent(id), RequestKind::Md5(key))
             }
             _ => return None,
         };
@@ -445,5 +442,50 @@ impl fmt::Debug for LoginRequest<'_> {
             .field("id", &self.id)
             .field("username", &self.credentials.username)
             .finish_non_exhaustive()
+    }
+}
+
+/// The `Key:` of an MD5 login: `md5(challenge + secret)` as 32 lowercase hex digits.
+fn challenge_key(challenge: &[u8], secret: &str) -> [u8; 32] {
+    use md5::Digest as _;
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut md5 = md5::Md5::new();
+    md5.update(challenge);
+    md5.update(secret.as_bytes());
+    let mut key = [0; 32];
+    for (pair, byte) in key.chunks_exact_mut(2).zip(md5.finalize()) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 15)];
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::challenge_key;
+
+    /// RFC 1321's test suite (appendix A.5), split between challenge and secret anywhere;
+    /// the real exchanges are in `tests/login.rs`.
+    #[test]
+    fn challenge_key_is_hex_md5_of_challenge_then_secret() {
+        let cases: [(&str, &[u8; 32]); 4] = [
+            ("", b"d41d8cd98f00b204e9800998ecf8427e"),
+            ("abc", b"900150983cd24fb0d6963f7d28e17f72"),
+            ("message digest", b"f96b697d7cb7938d525a2f31aaf161d0"),
+            (
+                "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+                b"57edf4a22be3c955ac49da2e2107b67a",
+            ),
+        ];
+        for (input, want) in cases {
+            for split in 0..=input.len() {
+                let (challenge, secret) = input.split_at(split);
+                assert_eq!(
+                    &challenge_key(challenge.as_bytes(), secret),
+                    want,
+                    "{input:?} split at {split}"
+                );
+            }
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::fmt;
 use std::io;
 use std::path::Path;
 
-use ami_proto::Md5;
+use md5::{Digest, Md5};
 
 use crate::requests::Request;
 
@@ -106,11 +106,20 @@ impl Users {
                 let mut digest = Md5::new();
                 digest.update(challenge);
                 digest.update(secret);
-                digest.hex() == key
+                lower_hex(&digest.finalize()) == key
             }
             _ => login.get("Secret").unwrap_or_default() == secret,
         }
     }
+}
+
+/// `bytes` as lower-case hex digits, the form Asterisk compares an MD5 `Key` with.
+fn lower_hex(bytes: &[u8]) -> Vec<u8> {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes
+        .iter()
+        .flat_map(|&b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
+        .collect()
 }
 
 impl fmt::Debug for Users {

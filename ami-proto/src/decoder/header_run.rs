@@ -11,11 +11,28 @@
 
 use crate::message::Span;
 pub(crate) use crate::scan::classify::WINDOW;
-use crate::scan::classify::{dispatch_sized, prefetch, Classify, WithClassifier, PREFETCH_AHEAD};
+use crate::scan::classify::{prefetch, Classify, PREFETCH_AHEAD};
 
 /// Bytes ahead of the run above which it prefetches: a buffer this large may not be in
 /// the cache, a socket read's is.
 const PREFETCH_ABOVE: usize = 64 * 1024;
+
+/// Where the first `:`, space or tab of a line is, once the run has seen one: a position,
+/// or [`FirstStop::NOT_SEEN`], which is `usize::MAX` so that the run can take the minimum
+/// of it and a position, or compare it with the line's end, as a plain number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FirstStop(usize);
+
+impl FirstStop {
+    /// No stop byte in the bytes of the line seen so far.
+    pub(crate) const NOT_SEEN: FirstStop = FirstStop(usize::MAX);
+
+    /// The position, or `usize::MAX` when not seen: above every position in the buffer.
+    #[inline(always)]
+    fn or_max(self) -> usize {
+        self.0
+    }
+}
 
 /// What the run may do.
 pub(crate) struct RunLimits {
@@ -33,9 +50,8 @@ pub(crate) struct RunStart {
     pub(crate) line: usize,
     /// Where to classify from: `line`, or the end of the bytes an earlier run saw.
     pub(crate) scan_from: usize,
-    /// The first `:`, space or tab in `line..scan_from`, if any (else `usize::MAX`); there
-    /// is no LF in those bytes.
-    pub(crate) first_stop: usize,
+    /// The first `:`, space or tab in `line..scan_from`; there is no LF in those bytes.
+    pub(crate) first_stop: FirstStop,
 }
 
 impl RunStart {
@@ -44,7 +60,7 @@ impl RunStart {
         RunStart {
             line,
             scan_from: line,
-            first_stop: usize::MAX,
+            first_stop: FirstStop::NOT_SEEN,
         }
     }
 }
@@ -54,9 +70,9 @@ pub(crate) struct RunEnd {
     /// The start of the first line the run did not take.
     pub(crate) at: usize,
     /// Set when the run read to the end of the buffer (`b[at..]` holds no LF at all): the
-    /// first `:`, space or tab in `b[at..]` (`usize::MAX` if none), which a later run with
-    /// more bytes needs to go on from here (see [`RunEnd::left`]).
-    pub(crate) ran_out: Option<usize>,
+    /// first `:`, space or tab in `b[at..]`, which a later run with more bytes needs to go
+    /// on from here (see [`RunEnd::left`]).
+    pub(crate) ran_out: Option<FirstStop>,
 }
 
 impl RunEnd {
@@ -67,8 +83,8 @@ impl RunEnd {
 
     /// What this run, over the buffer `b`, leaves for the next one on the same message.
     ///
-    /// The run hands back two words rather than a [`RunLeft`]: copying a larger returned
-    /// struct out of memory just written stalled small reads.
+    /// The run hands back this small struct rather than a [`RunLeft`], which is larger: a
+    /// small read would wait for the copy of a larger one out of memory just written.
     pub(crate) fn left(&self, b: &[u8]) -> RunLeft {
         match self.ran_out {
             Some(first_stop) => RunLeft::Resume(RunStart {
@@ -103,36 +119,36 @@ pub(crate) struct HeaderRun<'r> {
 }
 
 impl HeaderRun<'_> {
-    /// Reads with the classifier best for the run's length.
-    #[inline]
-    pub(crate) fn read(self) -> RunEnd {
-        dispatch_sized(self.b.len() - self.start.scan_from, self)
-    }
-
-    /// Reads with classifier `C`, for code already compiled for it.
+    /// Reads with `classifier`, in code already compiled for it.
     #[inline(always)]
-    pub(crate) fn read_with<C: Classify>(self) -> RunEnd {
-        self.run::<C>()
-    }
-}
-
-impl WithClassifier for HeaderRun<'_> {
-    type Output = RunEnd;
-
-    #[inline(always)]
-    fn run<C: Classify>(self) -> RunEnd {
+    pub(crate) fn read<C: Classify>(self, classifier: C) -> RunEnd {
         // One copy per line-ending mode keeps the mode test out of the loop.
         if self.limits.lenient {
-            run::<C, true>(self.b, self.start, self.slots, self.len, self.limits)
+            run::<C, true>(
+                classifier,
+                self.b,
+                self.start,
+                self.slots,
+                self.len,
+                self.limits,
+            )
         } else {
-            run::<C, false>(self.b, self.start, self.slots, self.len, self.limits)
+            run::<C, false>(
+                classifier,
+                self.b,
+                self.start,
+                self.slots,
+                self.len,
+                self.limits,
+            )
         }
     }
 }
 
-/// [`HeaderRun::read_with`] with classifier `C`; `LENIENT` is `limits.lenient`.
+/// [`HeaderRun::read`]; `LENIENT` is `limits.lenient`.
 #[inline(always)]
 fn run<C: Classify, const LENIENT: bool>(
+    classifier: C,
     b: &[u8],
     start: RunStart,
     slots: &mut [Span],
@@ -142,7 +158,7 @@ fn run<C: Classify, const LENIENT: bool>(
     let mut line = start.line;
     let mut n = *len;
     // First `:`, space or tab of the current line if it was seen in an earlier window.
-    let mut carried_stop = start.first_stop;
+    let mut carried_stop = start.first_stop.or_max();
     let mut block = start.scan_from;
     // Bit 0 set when the byte before `block` is a CR (of the current line).
     let mut cr_before = u64::from(block > line && b[block - 1] == b'\r');
@@ -156,9 +172,9 @@ fn run<C: Classify, const LENIENT: bool>(
             // read, is classified from the buffer's last 64 bytes (`classify_end`).
             let m = match b.get(block..block + WINDOW) {
                 Some(window) if block + WINDOW < b.len() => {
-                    C::classify(window.try_into().expect("a full window"))
+                    classifier.classify(window.try_into().expect("a full window"))
                 }
-                _ => C::classify_end(b, block),
+                _ => classifier.classify_end(b, block),
             };
             let crlf = m.lf & ((m.cr << 1) | cr_before);
             let line_ends = if LENIENT { m.lf } else { crlf };
@@ -207,7 +223,7 @@ fn run<C: Classify, const LENIENT: bool>(
                 };
                 n += 1;
                 line = next;
-                carried_stop = usize::MAX;
+                carried_stop = FirstStop::NOT_SEEN.or_max();
                 stops &= (u64::MAX << bit) << 1;
             }
             if bare != 0 {
@@ -224,7 +240,7 @@ fn run<C: Classify, const LENIENT: bool>(
         // Every line end was taken and no bare LF seen: none is left after `line`.
         RunEnd {
             at: line,
-            ran_out: Some(carried_stop),
+            ran_out: Some(FirstStop(carried_stop)),
         }
     };
     *len = n;

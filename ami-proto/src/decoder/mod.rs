@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorKind};
 use crate::message::{Kind, Message, Span};
 use crate::scan::classify::{dispatch, Classify, WithClassifier};
 use crate::scan::{find_lf, header_colon};
-use header_run::{HeaderRun, RunEnd, RunLeft, RunLimits, RunStart};
+use header_run::{HeaderRun, RunLeft, RunLimits, RunStart};
 use storage::Storage;
 
 /// The end of a legacy Command body.
@@ -75,12 +75,14 @@ enum State {
     Banner,
     /// Between items.
     Idle,
-    /// Reading header lines.
+    /// Reading header lines (the current one starts at `Decoder::line_start`).
     Headers,
-    /// Reading the raw body of a `Response: Follows` reply that starts at `start`.
-    Body { start: usize },
-    /// Reading a header-less text block.
-    Text,
+    /// Reading the raw body of a `Response: Follows` reply that starts at `start`; what
+    /// ends it is searched for from `search_from` (the bytes before hold no end).
+    Body { start: usize, search_from: usize },
+    /// Reading a header-less text block; its blank line is searched for from
+    /// `search_from`.
+    Text { search_from: usize },
     /// Dropping bytes up to the next message boundary after an error.
     Skip,
 }
@@ -100,23 +102,21 @@ enum Step {
     },
 }
 
-/// The small-read lane of [`Decoder::decode`], as a job to run with each classifier:
-/// `true` when the fast path took every complete header line and the buffer still ends
-/// inside the message's headers, so the answer is "need more".
-struct SmallReadLane<'d, 's, 'b> {
+/// [`Decoder::fast_path`] as a job to run with each classifier.
+struct FastPath<'d, 's, 'b> {
     decoder: &'d mut Decoder<'s>,
     buf: &'b [u8],
 }
 
-impl WithClassifier for SmallReadLane<'_, '_, '_> {
+impl WithClassifier for FastPath<'_, '_, '_> {
     type Output = bool;
 
     #[inline(always)]
-    fn run<C: Classify>(self) -> bool {
-        let SmallReadLane { decoder, buf } = self;
+    fn run<C: Classify>(self, classifier: C) -> bool {
+        let FastPath { decoder, buf } = self;
         match decoder.run_start(buf) {
             Some(start) => matches!(
-                decoder.run_headers(buf, start, |run| run.read_with::<C>()),
+                decoder.run_headers(buf, start, classifier),
                 Some(Step::NeedMore)
             ),
             None => false,
@@ -132,7 +132,7 @@ pub struct Decoder<'s> {
     state: State,
     /// Stream offset of the first byte of the buffer passed to the next `decode` call.
     stream_pos: u64,
-    /// Start of the line being read (Headers) or where to resume a search (Body, Text, Skip).
+    /// Start of the header line being read (in `State::Headers`; 0 otherwise).
     line_start: usize,
     /// Where to resume looking for the current line's LF (bare LFs already passed over).
     lf_from: usize,
@@ -212,12 +212,12 @@ impl<'s> Decoder<'s> {
     /// same ones as last time, plus any new ones after them).
     #[inline]
     pub fn decode<'a>(&'a mut self, buf: &'a [u8]) -> Decoded<'a> {
-        // The lane most small reads take: the buffer still ends inside a header line.
-        // Kept apart from the state machine so that it costs little more than the fast
-        // path itself, and compiled for the CPU's best classifier for small reads; what
-        // is inlined into the caller is only the choice of classifier and one call.
-        // A new message's header lines go through it too, whatever the buffer's size.
-        // Whatever else happens, the state machine goes on from where the lane left.
+        // The lane most reads take: header lines, through the fast path alone. A small
+        // read usually ends inside a header line, and then the answer is "need more"
+        // without the state machine; so the lane costs little more than the fast path
+        // itself, and what is inlined into the caller is only the choice of classifier
+        // and one call. Whatever else happens, the state machine goes on from where the
+        // fast path left.
         let lane = match self.state {
             State::Headers => true,
             // A message starts at the buffer's first byte (it is not a blank line's).
@@ -227,14 +227,16 @@ impl<'s> Decoder<'s> {
             }
             _ => false,
         };
-        if lane && dispatch(SmallReadLane { decoder: self, buf }) {
+        if lane && self.fast_path(buf) {
             return Decoded::NeedMore { consumed: 0 };
         }
         self.decode_items(buf)
     }
 
     /// [`decode`](Self::decode) through the state machine. Not inlined, to keep the lane
-    /// in front of it short.
+    /// in front of it short. It enters the fast path at the other places where header
+    /// lines may follow: a message found after blank lines or as the stream's first line,
+    /// and the line after one the general path read.
     #[inline(never)]
     fn decode_items<'a>(&'a mut self, buf: &'a [u8]) -> Decoded<'a> {
         let mut base = 0;
@@ -410,13 +412,16 @@ impl<'s> Decoder<'s> {
                         }
                     }
                     self.begin_message();
+                    if self.fast_path(b) {
+                        return Step::NeedMore;
+                    }
                 }
                 State::Headers => match self.headers(b) {
                     Some(step) => return step,
                     None => continue,
                 },
-                State::Body { start } => return self.body(b, start),
-                State::Text => return self.text(b),
+                State::Body { start, search_from } => return self.body(b, start, search_from),
+                State::Text { search_from } => return self.text(b, search_from),
                 State::Skip => return self.skip(b),
             }
         }
@@ -445,17 +450,14 @@ impl<'s> Decoder<'s> {
         Some(Step::Banner(end, lf + 1))
     }
 
-    /// Reads header lines. `None` means the state changed (to Body or Text): step again.
+    /// Reads header lines with the general path, from a line the fast path has just
+    /// stopped at (or does not take). `None` means the state changed (to Body or Text):
+    /// step again.
     #[inline]
     fn headers(&mut self, b: &[u8]) -> Option<Step> {
         let lenient = self.config.line_endings == LineEndings::Lenient;
         let max_headers = self.config.limits.max_headers;
         loop {
-            if let Some(start) = self.run_start(b) {
-                if let Some(step) = self.run_headers(b, start, |run| run.read()) {
-                    return Some(step);
-                }
-            }
             let p = self.line_start;
             let in_message = self.storage.len() > 0;
             if in_message {
@@ -464,8 +466,7 @@ impl<'s> Decoder<'s> {
                 match b.get(p) {
                     None => return Some(self.need_more(b, None)),
                     Some(b'\n') if self.follows && !lenient => {
-                        self.state = State::Body { start: p };
-                        self.line_start = p;
+                        self.begin_body(p);
                         return None;
                     }
                     Some(b'\n') => return Some(self.message_end(p + 1)),
@@ -488,13 +489,12 @@ impl<'s> Decoder<'s> {
             }
             let Some(colon) = colon else {
                 if !in_message {
-                    self.state = State::Text;
+                    self.state = State::Text { search_from: 0 };
                     self.line_start = 0;
                     return None;
                 }
                 if self.follows {
-                    self.state = State::Body { start: p };
-                    self.line_start = p;
+                    self.begin_body(p);
                     return None;
                 }
                 return Some(self.error(ErrorKind::NotAHeader, p));
@@ -518,7 +518,32 @@ impl<'s> Decoder<'s> {
             }
             self.line_start = next;
             self.lf_from = next;
+            if self.fast_path(b) {
+                return Some(Step::NeedMore);
+            }
         }
+    }
+
+    /// The raw body of a Follows reply starts at `p`.
+    fn begin_body(&mut self, p: usize) {
+        self.state = State::Body {
+            start: p,
+            search_from: p,
+        };
+        self.line_start = 0;
+    }
+
+    /// The fast path, from the line at `line_start` (or from where it ran out of bytes in
+    /// it): it takes every plain header line it can, then leaves the rest of the message to
+    /// the general path, which goes on from `line_start`. `true` when the buffer ends
+    /// inside the message's headers with every complete line taken and no limit broken:
+    /// the answer is "need more".
+    ///
+    /// The decoder's only way into the fast path: one [`dispatch`], which runs it with the
+    /// fastest classifier the CPU has, in a copy compiled for that classifier.
+    #[inline(always)]
+    fn fast_path(&mut self, buf: &[u8]) -> bool {
+        dispatch(FastPath { decoder: self, buf })
     }
 
     /// Where the fast path may start on the line at `line_start`: where it ran out of
@@ -541,15 +566,12 @@ impl<'s> Decoder<'s> {
     /// rest of the message to the general path. `Some` when the buffer ends inside a line
     /// that is still arriving (no LF after it, and it does not start with what may be a
     /// blank line's CR) or right after a line end: the usual ends of a small read.
-    ///
-    /// `read` runs the fast path: [`HeaderRun::read`] picks the classifier by length,
-    /// [`HeaderRun::read_with`] takes the caller's.
     #[inline(always)]
-    fn run_headers(
+    fn run_headers<C: Classify>(
         &mut self,
         b: &[u8],
         start: RunStart,
-        read: impl FnOnce(HeaderRun<'_>) -> RunEnd,
+        classifier: C,
     ) -> Option<Step> {
         let limits = self.config.limits;
         let run_limits = RunLimits {
@@ -559,13 +581,14 @@ impl<'s> Decoder<'s> {
         };
         let had_headers = self.storage.len() > 0;
         let (slots, len) = self.storage.spare(limits.max_headers);
-        let end = read(HeaderRun {
+        let end = HeaderRun {
             b,
             start,
             slots,
             len,
             limits: &run_limits,
-        });
+        }
+        .read(classifier);
         let p = end.at;
         self.line_start = p;
         let left = end.left(b);
@@ -617,8 +640,7 @@ impl<'s> Decoder<'s> {
             }
             if self.follows && in_message {
                 // Legacy Command output: its lines end in bare LF.
-                self.state = State::Body { start: p };
-                self.line_start = p;
+                self.begin_body(p);
                 return Err(None);
             }
             from = lf + 1;
@@ -638,13 +660,16 @@ impl<'s> Decoder<'s> {
 
     /// The raw body of a `Response: Follows` reply, up to `--END COMMAND--` (or, when the
     /// marker is missing, up to the first blank line, flagged as truncated).
-    fn body(&mut self, b: &[u8], start: usize) -> Step {
+    fn body(&mut self, b: &[u8], start: usize, from: usize) -> Step {
         if self.config.line_endings == LineEndings::Lenient {
-            return self.body_lenient(b, start);
+            return self.body_lenient(b, start, from);
         }
-        let from = self.line_start.max(start);
         let Some(i) = self.blank_finder.find(&b[from..]) else {
-            self.line_start = b.len().saturating_sub(2).max(start);
+            // The last two bytes may begin the blank line.
+            self.state = State::Body {
+                start,
+                search_from: b.len().saturating_sub(2).max(start),
+            };
             return self.need_more(b, None);
         };
         // `q` is the LF that ends the last body line; a CRLF blank line follows it.
@@ -671,18 +696,24 @@ impl<'s> Decoder<'s> {
     }
 
     /// Lenient-mode body: only the `--END COMMAND--` line ends it (blank lines are output).
-    fn body_lenient(&mut self, b: &[u8], start: usize) -> Step {
-        let mut from = self.line_start.max(start);
+    fn body_lenient(&mut self, b: &[u8], start: usize, mut from: usize) -> Step {
         loop {
             let Some(i) = memmem::find(&b[from..], END_COMMAND) else {
-                self.line_start = b.len().saturating_sub(END_COMMAND.len() - 1).max(start);
+                // The last bytes may begin the marker.
+                self.state = State::Body {
+                    start,
+                    search_from: b.len().saturating_sub(END_COMMAND.len() - 1).max(start),
+                };
                 return self.need_more(b, None);
             };
             let m = from + i;
             let after_marker = m + END_COMMAND.len();
             let after_line = match line_ending(&b[after_marker..]) {
                 LineEnding::TooShort => {
-                    self.line_start = m;
+                    self.state = State::Body {
+                        start,
+                        search_from: m,
+                    };
                     return self.need_more(b, None);
                 }
                 LineEnding::No => {
@@ -693,7 +724,10 @@ impl<'s> Decoder<'s> {
             };
             let end = match line_ending(&b[after_line..]) {
                 LineEnding::TooShort => {
-                    self.line_start = m;
+                    self.state = State::Body {
+                        start,
+                        search_from: m,
+                    };
                     return self.need_more(b, None);
                 }
                 LineEnding::Of(n) => after_line + n,
@@ -711,8 +745,8 @@ impl<'s> Decoder<'s> {
     }
 
     /// A header-less block, up to its blank line.
-    fn text(&mut self, b: &[u8]) -> Step {
-        match self.find_blank(b, self.line_start) {
+    fn text(&mut self, b: &[u8], from: usize) -> Step {
+        match self.find_blank(b, from) {
             Some((content_end, end)) => {
                 if let Some(step) = self.exceeded(None, end) {
                     return step;
@@ -720,7 +754,10 @@ impl<'s> Decoder<'s> {
                 Step::Text(content_end, end)
             }
             None => {
-                self.line_start = b.len().saturating_sub(2);
+                // The last two bytes may begin the blank line.
+                self.state = State::Text {
+                    search_from: b.len().saturating_sub(2),
+                };
                 self.need_more(b, None)
             }
         }
@@ -728,16 +765,14 @@ impl<'s> Decoder<'s> {
 
     /// After an error: drop bytes up to and including the next blank line.
     fn skip(&mut self, b: &[u8]) -> Step {
-        match self.find_blank(b, self.line_start) {
+        match self.find_blank(b, 0) {
             Some((_, end)) => {
                 self.state = State::Idle;
-                self.line_start = 0;
                 Step::Skip(end)
             }
             None => {
                 // Keep the last two bytes: they may begin a boundary.
                 let keep = b.len().min(2);
-                self.line_start = 0;
                 match b.len() - keep {
                     0 => Step::NeedMore,
                     n => Step::Skip(n),
