@@ -74,7 +74,8 @@ pub struct Field {
     pub versions: Vec<String>,
     /// Whether an observed entry lists it.
     pub observed: bool,
-    /// Required in every dump that documents it.
+    /// Required in every dump that documents it (in every observed entry, for a field no
+    /// dump documents).
     pub required: bool,
     /// Its `[Arguments]` documentation (newest).
     pub arg: Option<Argument>,
@@ -341,7 +342,14 @@ fn add_headers(item: &mut Item, doc: &Doc, version: Option<&str>) {
                         push_unique(&mut field.versions, v);
                         field.required &= required;
                     }
-                    None => field.observed = true,
+                    // An observed entry says what every capture sent; it decides for the
+                    // fields no dump documents.
+                    None => {
+                        field.observed = true;
+                        if field.versions.is_empty() {
+                            field.required &= required;
+                        }
+                    }
                 }
                 if let Some(arg) = doc.argument(&line.key) {
                     for v in &arg.values {

@@ -35,7 +35,7 @@ impl<'a> AgentCalled<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -244,7 +244,7 @@ impl<'a> AgentCalled<'a> {
     ///
     /// Wire key `DestChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`dest_channel_state_bytes`](Self::dest_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`dest_channel_state_bytes`](Self::dest_channel_state_bytes) has the text).
     pub fn dest_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("DestChannelState"))
     }
@@ -509,7 +509,7 @@ impl<'a> AgentComplete<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -718,7 +718,7 @@ impl<'a> AgentComplete<'a> {
     ///
     /// Wire key `DestChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`dest_channel_state_bytes`](Self::dest_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`dest_channel_state_bytes`](Self::dest_channel_state_bytes) has the text).
     pub fn dest_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("DestChannelState"))
     }
@@ -1030,7 +1030,7 @@ impl<'a> AgentConnect<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -1239,7 +1239,7 @@ impl<'a> AgentConnect<'a> {
     ///
     /// Wire key `DestChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`dest_channel_state_bytes`](Self::dest_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`dest_channel_state_bytes`](Self::dest_channel_state_bytes) has the text).
     pub fn dest_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("DestChannelState"))
     }
@@ -1532,7 +1532,7 @@ impl<'a> AgentDump<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -1741,7 +1741,7 @@ impl<'a> AgentDump<'a> {
     ///
     /// Wire key `DestChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`dest_channel_state_bytes`](Self::dest_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`dest_channel_state_bytes`](Self::dest_channel_state_bytes) has the text).
     pub fn dest_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("DestChannelState"))
     }
@@ -2006,7 +2006,7 @@ impl<'a> AgentLogin<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -2243,7 +2243,7 @@ impl<'a> AgentLogoff<'a> {
     ///
     /// Wire key `ChannelState`, required. Documented in spec 23.4.1 only.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -2452,7 +2452,7 @@ impl<'a> AgentLogoff<'a> {
     ///
     /// Wire key `Logintime`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`logintime_bytes`](Self::logintime_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`logintime_bytes`](Self::logintime_bytes) has the text).
     pub fn logintime(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Logintime"))
     }
@@ -2494,7 +2494,7 @@ impl<'a> AgentRingNoAnswer<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -2703,7 +2703,7 @@ impl<'a> AgentRingNoAnswer<'a> {
     ///
     /// Wire key `DestChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`dest_channel_state_bytes`](Self::dest_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`dest_channel_state_bytes`](Self::dest_channel_state_bytes) has the text).
     pub fn dest_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("DestChannelState"))
     }
@@ -3082,7 +3082,7 @@ impl<'a> Agents<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -3347,7 +3347,7 @@ impl<'a> AgiExecEnd<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -3570,7 +3570,7 @@ impl<'a> AgiExecEnd<'a> {
     ///
     /// Wire key `ResultCode`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`result_code_bytes`](Self::result_code_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`result_code_bytes`](Self::result_code_bytes) has the text).
     pub fn result_code(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ResultCode"))
     }
@@ -3626,7 +3626,7 @@ impl<'a> AgiExecStart<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -3951,7 +3951,7 @@ impl<'a> AocD<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -4358,7 +4358,7 @@ impl<'a> AocE<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -4821,7 +4821,7 @@ impl<'a> AocS<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -5334,7 +5334,7 @@ impl<'a> AorDetail<'a> {
     ///
     /// Wire key `MaxContacts`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`max_contacts_bytes`](Self::max_contacts_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`max_contacts_bytes`](Self::max_contacts_bytes) has the text).
     pub fn max_contacts(&self) -> Option<i64> {
         crate::typed::number(self.0.get("MaxContacts"))
     }
@@ -5474,7 +5474,7 @@ impl<'a> AorDetail<'a> {
     ///
     /// Wire key `TotalContacts`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`total_contacts_bytes`](Self::total_contacts_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`total_contacts_bytes`](Self::total_contacts_bytes) has the text).
     pub fn total_contacts(&self) -> Option<i64> {
         crate::typed::number(self.0.get("TotalContacts"))
     }
@@ -5488,7 +5488,7 @@ impl<'a> AorDetail<'a> {
     ///
     /// Wire key `ContactsRegistered`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`contacts_registered_bytes`](Self::contacts_registered_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`contacts_registered_bytes`](Self::contacts_registered_bytes) has the text).
     pub fn contacts_registered(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ContactsRegistered"))
     }
@@ -5656,7 +5656,7 @@ impl<'a> AorList<'a> {
     ///
     /// Wire key `MaxContacts`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`max_contacts_bytes`](Self::max_contacts_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`max_contacts_bytes`](Self::max_contacts_bytes) has the text).
     pub fn max_contacts(&self) -> Option<i64> {
         crate::typed::number(self.0.get("MaxContacts"))
     }
@@ -5838,7 +5838,7 @@ impl<'a> AsyncAgiEnd<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -6061,7 +6061,7 @@ impl<'a> AsyncAgiExec<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -6312,7 +6312,7 @@ impl<'a> AsyncAgiStart<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -6586,7 +6586,7 @@ impl<'a> AttendedTransfer<'a> {
     ///
     /// Wire key `OrigTransfererChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`orig_transferer_channel_state_bytes`](Self::orig_transferer_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`orig_transferer_channel_state_bytes`](Self::orig_transferer_channel_state_bytes) has the text).
     pub fn orig_transferer_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("OrigTransfererChannelState"))
     }
@@ -6851,7 +6851,7 @@ impl<'a> AttendedTransfer<'a> {
     ///
     /// Wire key `OrigBridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`orig_bridge_num_channels_bytes`](Self::orig_bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`orig_bridge_num_channels_bytes`](Self::orig_bridge_num_channels_bytes) has the text).
     pub fn orig_bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("OrigBridgeNumChannels"))
     }
@@ -6912,7 +6912,7 @@ impl<'a> AttendedTransfer<'a> {
     ///
     /// Wire key `SecondTransfererChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`second_transferer_channel_state_bytes`](Self::second_transferer_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`second_transferer_channel_state_bytes`](Self::second_transferer_channel_state_bytes) has the text).
     pub fn second_transferer_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("SecondTransfererChannelState"))
     }
@@ -7177,7 +7177,7 @@ impl<'a> AttendedTransfer<'a> {
     ///
     /// Wire key `SecondBridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`second_bridge_num_channels_bytes`](Self::second_bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`second_bridge_num_channels_bytes`](Self::second_bridge_num_channels_bytes) has the text).
     pub fn second_bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("SecondBridgeNumChannels"))
     }
@@ -7291,7 +7291,7 @@ impl<'a> AttendedTransfer<'a> {
     ///
     /// Wire key `LocalOneChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`local_one_channel_state_bytes`](Self::local_one_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`local_one_channel_state_bytes`](Self::local_one_channel_state_bytes) has the text).
     pub fn local_one_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("LocalOneChannelState"))
     }
@@ -7500,7 +7500,7 @@ impl<'a> AttendedTransfer<'a> {
     ///
     /// Wire key `LocalTwoChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`local_two_channel_state_bytes`](Self::local_two_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`local_two_channel_state_bytes`](Self::local_two_channel_state_bytes) has the text).
     pub fn local_two_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("LocalTwoChannelState"))
     }
@@ -7725,7 +7725,7 @@ impl<'a> AttendedTransfer<'a> {
     ///
     /// Wire key `TransfereeChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`transferee_channel_state_bytes`](Self::transferee_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`transferee_channel_state_bytes`](Self::transferee_channel_state_bytes) has the text).
     pub fn transferee_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("TransfereeChannelState"))
     }
@@ -7934,7 +7934,7 @@ impl<'a> AttendedTransfer<'a> {
     ///
     /// Wire key `TransferTargetChannelState`, required. Documented in spec 23.4.1 only.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`transfer_target_channel_state_bytes`](Self::transfer_target_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`transfer_target_channel_state_bytes`](Self::transfer_target_channel_state_bytes) has the text).
     pub fn transfer_target_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("TransferTargetChannelState"))
     }
@@ -8825,7 +8825,7 @@ impl<'a> BlindTransfer<'a> {
     ///
     /// Wire key `TransfererChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`transferer_channel_state_bytes`](Self::transferer_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`transferer_channel_state_bytes`](Self::transferer_channel_state_bytes) has the text).
     pub fn transferer_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("TransfererChannelState"))
     }
@@ -9034,7 +9034,7 @@ impl<'a> BlindTransfer<'a> {
     ///
     /// Wire key `TransfereeChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`transferee_channel_state_bytes`](Self::transferee_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`transferee_channel_state_bytes`](Self::transferee_channel_state_bytes) has the text).
     pub fn transferee_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("TransfereeChannelState"))
     }
@@ -9299,7 +9299,7 @@ impl<'a> BlindTransfer<'a> {
     ///
     /// Wire key `BridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -9476,7 +9476,7 @@ impl<'a> BridgeCreate<'a> {
     ///
     /// Wire key `BridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -9607,7 +9607,7 @@ impl<'a> BridgeDestroy<'a> {
     ///
     /// Wire key `BridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -9738,7 +9738,7 @@ impl<'a> BridgeEnter<'a> {
     ///
     /// Wire key `BridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -9799,7 +9799,7 @@ impl<'a> BridgeEnter<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -10036,7 +10036,7 @@ impl<'a> BridgeInfoChannel<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -10315,7 +10315,7 @@ impl<'a> BridgeInfoComplete<'a> {
     ///
     /// Wire key `BridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -10446,7 +10446,7 @@ impl<'a> BridgeLeave<'a> {
     ///
     /// Wire key `BridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -10507,7 +10507,7 @@ impl<'a> BridgeLeave<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -10701,7 +10701,7 @@ impl<'a> BridgeLeave<'a> {
 
 /// Ends the list of bridges a BridgeList action is answered with.
 ///
-/// Wire name `BridgeListComplete`. In every spec (13.38.3, 23.4.1). Provided by builtin.
+/// Wire name `BridgeListComplete`. Seen from Asterisk 13.38.3, 23.4.1. Provided by builtin.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/25_coreshowchannels_up.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1-sip/23_coreshowchannels_sip_up.server.bin` (Asterisk 23.4.1), `corpus/asterisk-23.4.1/25_coreshowchannels_up.server.bin` (Asterisk 23.4.1).
 ///
@@ -10716,7 +10716,7 @@ crate::typed::event_type!(BridgeListComplete, "BridgeListComplete", &["ActionID"
 impl<'a> BridgeListComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -10730,7 +10730,7 @@ impl<'a> BridgeListComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -10744,9 +10744,9 @@ impl<'a> BridgeListComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -10759,7 +10759,7 @@ impl<'a> BridgeListComplete<'a> {
 
 /// One bridge, sent per bridge in answer to a BridgeList action.
 ///
-/// Wire name `BridgeListItem`. In every spec (13.38.3, 23.4.1). Provided by builtin.
+/// Wire name `BridgeListItem`. Seen from Asterisk 13.38.3, 23.4.1. Provided by builtin.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/25_coreshowchannels_up.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1-sip/23_coreshowchannels_sip_up.server.bin` (Asterisk 23.4.1), `corpus/asterisk-23.4.1/25_coreshowchannels_up.server.bin` (Asterisk 23.4.1).
 ///
@@ -10774,7 +10774,7 @@ crate::typed::event_type!(BridgeListItem, "BridgeListItem", &["ActionID", "Bridg
 impl<'a> BridgeListItem<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -10788,7 +10788,7 @@ impl<'a> BridgeListItem<'a> {
 
     /// The bridge's unique identifier.
     ///
-    /// Wire key `BridgeUniqueid`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `BridgeUniqueid`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`bridge_uniqueid_bytes`](Self::bridge_uniqueid_bytes) has the bytes).
     pub fn bridge_uniqueid(&self) -> Option<&'a str> {
@@ -10802,7 +10802,7 @@ impl<'a> BridgeListItem<'a> {
 
     /// The bridge's type (\`basic\`, \`holding\`, ...).
     ///
-    /// Wire key `BridgeType`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `BridgeType`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`bridge_type_bytes`](Self::bridge_type_bytes) has the bytes).
     pub fn bridge_type(&self) -> Option<&'a str> {
@@ -10816,7 +10816,7 @@ impl<'a> BridgeListItem<'a> {
 
     /// The technology mixing the bridge's media (\`simple\_bridge\`, \`native\_rtp\`, \`softmix\`, ...).
     ///
-    /// Wire key `BridgeTechnology`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `BridgeTechnology`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`bridge_technology_bytes`](Self::bridge_technology_bytes) has the bytes).
     pub fn bridge_technology(&self) -> Option<&'a str> {
@@ -10830,7 +10830,7 @@ impl<'a> BridgeListItem<'a> {
 
     /// Who created the bridge (\`\<unknown\>\` when nobody said).
     ///
-    /// Wire key `BridgeCreator`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `BridgeCreator`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`bridge_creator_bytes`](Self::bridge_creator_bytes) has the bytes).
     pub fn bridge_creator(&self) -> Option<&'a str> {
@@ -10844,7 +10844,7 @@ impl<'a> BridgeListItem<'a> {
 
     /// The bridge's name (\`\<unknown\>\` when it has none).
     ///
-    /// Wire key `BridgeName`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `BridgeName`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`bridge_name_bytes`](Self::bridge_name_bytes) has the bytes).
     pub fn bridge_name(&self) -> Option<&'a str> {
@@ -10858,9 +10858,9 @@ impl<'a> BridgeListItem<'a> {
 
     /// Number of channels in the bridge.
     ///
-    /// Wire key `BridgeNumChannels`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `BridgeNumChannels`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -10872,7 +10872,7 @@ impl<'a> BridgeListItem<'a> {
 
     /// How the bridge picks its video source (\`none\`, \`talker\`, \`single\`).
     ///
-    /// Wire key `BridgeVideoSourceMode`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `BridgeVideoSourceMode`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`bridge_video_source_mode_bytes`](Self::bridge_video_source_mode_bytes) has the bytes).
     pub fn bridge_video_source_mode(&self) -> Option<&'a str> {
@@ -10972,7 +10972,7 @@ impl<'a> BridgeMerge<'a> {
     ///
     /// Wire key `ToBridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`to_bridge_num_channels_bytes`](Self::to_bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`to_bridge_num_channels_bytes`](Self::to_bridge_num_channels_bytes) has the text).
     pub fn to_bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ToBridgeNumChannels"))
     }
@@ -11089,7 +11089,7 @@ impl<'a> BridgeMerge<'a> {
     ///
     /// Wire key `FromBridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`from_bridge_num_channels_bytes`](Self::from_bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`from_bridge_num_channels_bytes`](Self::from_bridge_num_channels_bytes) has the text).
     pub fn from_bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("FromBridgeNumChannels"))
     }
@@ -11135,7 +11135,7 @@ impl<'a> BridgeMerge<'a> {
 
 /// Ends the list of bridge technologies a BridgeTechnologyList action is answered with.
 ///
-/// Wire name `BridgeTechnologyListComplete`. In every spec (13.38.3, 23.4.1). Provided by builtin.
+/// Wire name `BridgeTechnologyListComplete`. Seen from Asterisk 13.38.3, 23.4.1. Provided by builtin.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/59_misc_lists.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1/59_misc_lists.server.bin` (Asterisk 23.4.1).
 ///
@@ -11150,7 +11150,7 @@ crate::typed::event_type!(BridgeTechnologyListComplete, "BridgeTechnologyListCom
 impl<'a> BridgeTechnologyListComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -11164,7 +11164,7 @@ impl<'a> BridgeTechnologyListComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -11178,9 +11178,9 @@ impl<'a> BridgeTechnologyListComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -11193,7 +11193,7 @@ impl<'a> BridgeTechnologyListComplete<'a> {
 
 /// One bridge technology, sent per technology in answer to a BridgeTechnologyList action.
 ///
-/// Wire name `BridgeTechnologyListItem`. In every spec (13.38.3, 23.4.1). Provided by builtin.
+/// Wire name `BridgeTechnologyListItem`. Seen from Asterisk 13.38.3, 23.4.1. Provided by builtin.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/59_misc_lists.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1/59_misc_lists.server.bin` (Asterisk 23.4.1).
 ///
@@ -11208,7 +11208,7 @@ crate::typed::event_type!(BridgeTechnologyListItem, "BridgeTechnologyListItem", 
 impl<'a> BridgeTechnologyListItem<'a> {
     /// The technology's name.
     ///
-    /// Wire key `BridgeTechnology`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `BridgeTechnology`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`bridge_technology_bytes`](Self::bridge_technology_bytes) has the bytes).
     pub fn bridge_technology(&self) -> Option<&'a str> {
@@ -11222,7 +11222,7 @@ impl<'a> BridgeTechnologyListItem<'a> {
 
     /// What kind of bridge it serves (\`1to1Mix\`, \`MultiMix\`, \`Holding\`, \`Native\`).
     ///
-    /// Wire key `BridgeType`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `BridgeType`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`bridge_type_bytes`](Self::bridge_type_bytes) has the bytes).
     pub fn bridge_type(&self) -> Option<&'a str> {
@@ -11236,9 +11236,9 @@ impl<'a> BridgeTechnologyListItem<'a> {
 
     /// A numeric value ranking the technology among those that can serve a bridge.
     ///
-    /// Wire key `BridgePriority`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `BridgePriority`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_priority_bytes`](Self::bridge_priority_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_priority_bytes`](Self::bridge_priority_bytes) has the text).
     pub fn bridge_priority(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgePriority"))
     }
@@ -11250,7 +11250,7 @@ impl<'a> BridgeTechnologyListItem<'a> {
 
     /// \`Yes\` when the technology is suspended, \`No\` otherwise.
     ///
-    /// Wire key `BridgeSuspended`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `BridgeSuspended`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`bridge_suspended_bytes`](Self::bridge_suspended_bytes) has the bytes).
     pub fn bridge_suspended(&self) -> Option<&'a str> {
@@ -11264,7 +11264,7 @@ impl<'a> BridgeTechnologyListItem<'a> {
 
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -11364,7 +11364,7 @@ impl<'a> BridgeVideoSourceUpdate<'a> {
     ///
     /// Wire key `BridgeNumChannels`, required. Documented in spec 23.4.1 only.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -12389,7 +12389,7 @@ impl<'a> ChallengeSent<'a> {
 
 /// One channel hung up by a Hangup or PJSIPHangup action whose Channel is a /regex/.
 ///
-/// Wire name `ChannelHungup`. In every spec (13.38.3, 23.4.1). Provided by builtin.
+/// Wire name `ChannelHungup`. Seen from Asterisk 13.38.3, 23.4.1. Provided by builtin.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/16_command_channels_up.server.bin` (Asterisk 13.38.3), `corpus/asterisk-13.38.3/25_coreshowchannels_up.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1-sip/22_originate_pjsip.server.bin` (Asterisk 23.4.1), `corpus/asterisk-23.4.1-sip/25_pjsip_hangup.server.bin` (Asterisk 23.4.1), `corpus/asterisk-23.4.1/16_command_channels_up.server.bin` (Asterisk 23.4.1), `corpus/asterisk-23.4.1/25_coreshowchannels_up.server.bin` (Asterisk 23.4.1).
 ///
@@ -12404,7 +12404,7 @@ crate::typed::event_type!(ChannelHungup, "ChannelHungup", &["Channel", "ActionID
 impl<'a> ChannelHungup<'a> {
     /// The channel that was hung up.
     ///
-    /// Wire key `Channel`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Channel`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`channel_bytes`](Self::channel_bytes) has the bytes).
     pub fn channel(&self) -> Option<&'a str> {
@@ -12418,7 +12418,7 @@ impl<'a> ChannelHungup<'a> {
 
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -12433,7 +12433,7 @@ impl<'a> ChannelHungup<'a> {
 
 /// Ends the list of channels a Hangup or PJSIPHangup action with a /regex/ Channel hung up.
 ///
-/// Wire name `ChannelsHungupListComplete`. In every spec (13.38.3, 23.4.1). Provided by builtin.
+/// Wire name `ChannelsHungupListComplete`. Seen from Asterisk 13.38.3, 23.4.1. Provided by builtin.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/16_command_channels_up.server.bin` (Asterisk 13.38.3), `corpus/asterisk-13.38.3/25_coreshowchannels_up.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1-sip/22_originate_pjsip.server.bin` (Asterisk 23.4.1), `corpus/asterisk-23.4.1-sip/25_pjsip_hangup.server.bin` (Asterisk 23.4.1), `corpus/asterisk-23.4.1/16_command_channels_up.server.bin` (Asterisk 23.4.1), `corpus/asterisk-23.4.1/25_coreshowchannels_up.server.bin` (Asterisk 23.4.1).
 ///
@@ -12448,7 +12448,7 @@ crate::typed::event_type!(ChannelsHungupListComplete, "ChannelsHungupListComplet
 impl<'a> ChannelsHungupListComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -12462,7 +12462,7 @@ impl<'a> ChannelsHungupListComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -12476,9 +12476,9 @@ impl<'a> ChannelsHungupListComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -12520,7 +12520,7 @@ impl<'a> ChannelTalkingStart<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -12743,7 +12743,7 @@ impl<'a> ChannelTalkingStop<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -12980,7 +12980,7 @@ impl<'a> ChanSpyStart<'a> {
     ///
     /// Wire key `SpyerChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`spyer_channel_state_bytes`](Self::spyer_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`spyer_channel_state_bytes`](Self::spyer_channel_state_bytes) has the text).
     pub fn spyer_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("SpyerChannelState"))
     }
@@ -13189,7 +13189,7 @@ impl<'a> ChanSpyStart<'a> {
     ///
     /// Wire key `SpyeeChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`spyee_channel_state_bytes`](Self::spyee_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`spyee_channel_state_bytes`](Self::spyee_channel_state_bytes) has the text).
     pub fn spyee_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("SpyeeChannelState"))
     }
@@ -13412,7 +13412,7 @@ impl<'a> ChanSpyStop<'a> {
     ///
     /// Wire key `SpyerChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`spyer_channel_state_bytes`](Self::spyer_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`spyer_channel_state_bytes`](Self::spyer_channel_state_bytes) has the text).
     pub fn spyer_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("SpyerChannelState"))
     }
@@ -13621,7 +13621,7 @@ impl<'a> ChanSpyStop<'a> {
     ///
     /// Wire key `SpyeeChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`spyee_channel_state_bytes`](Self::spyee_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`spyee_channel_state_bytes`](Self::spyee_channel_state_bytes) has the text).
     pub fn spyee_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("SpyeeChannelState"))
     }
@@ -13914,7 +13914,7 @@ impl<'a> ConfbridgeEnd<'a> {
     ///
     /// Wire key `BridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -14059,7 +14059,7 @@ impl<'a> ConfbridgeJoin<'a> {
     ///
     /// Wire key `BridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -14120,7 +14120,7 @@ impl<'a> ConfbridgeJoin<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -14449,7 +14449,7 @@ impl<'a> ConfbridgeLeave<'a> {
     ///
     /// Wire key `BridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -14510,7 +14510,7 @@ impl<'a> ConfbridgeLeave<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -14877,7 +14877,7 @@ impl<'a> ConfbridgeList<'a> {
     ///
     /// Wire key `AnsweredTime`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`answered_time_bytes`](Self::answered_time_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`answered_time_bytes`](Self::answered_time_bytes) has the text).
     pub fn answered_time(&self) -> Option<i64> {
         crate::typed::number(self.0.get("AnsweredTime"))
     }
@@ -14905,7 +14905,7 @@ impl<'a> ConfbridgeList<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -15130,7 +15130,7 @@ impl<'a> ConfbridgeListRooms<'a> {
     ///
     /// Wire key `Parties`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parties_bytes`](Self::parties_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parties_bytes`](Self::parties_bytes) has the text).
     pub fn parties(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Parties"))
     }
@@ -15144,7 +15144,7 @@ impl<'a> ConfbridgeListRooms<'a> {
     ///
     /// Wire key `Marked`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`marked_bytes`](Self::marked_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`marked_bytes`](Self::marked_bytes) has the text).
     pub fn marked(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Marked"))
     }
@@ -15292,7 +15292,7 @@ impl<'a> ConfbridgeMute<'a> {
     ///
     /// Wire key `BridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -15353,7 +15353,7 @@ impl<'a> ConfbridgeMute<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -15664,7 +15664,7 @@ impl<'a> ConfbridgeRecord<'a> {
     ///
     /// Wire key `BridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -15809,7 +15809,7 @@ impl<'a> ConfbridgeStart<'a> {
     ///
     /// Wire key `BridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -15954,7 +15954,7 @@ impl<'a> ConfbridgeStopRecord<'a> {
     ///
     /// Wire key `BridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -16099,7 +16099,7 @@ impl<'a> ConfbridgeTalking<'a> {
     ///
     /// Wire key `BridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -16160,7 +16160,7 @@ impl<'a> ConfbridgeTalking<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -16489,7 +16489,7 @@ impl<'a> ConfbridgeUnmute<'a> {
     ///
     /// Wire key `BridgeNumChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`bridge_num_channels_bytes`](Self::bridge_num_channels_bytes) has the text).
     pub fn bridge_num_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("BridgeNumChannels"))
     }
@@ -16550,7 +16550,7 @@ impl<'a> ConfbridgeUnmute<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -17430,7 +17430,7 @@ impl<'a> ContactStatusDetail<'a> {
 
 /// Ends the list of contact statuses a PJSIPShowRegistrationInboundContactStatuses action is answered with.
 ///
-/// Wire name `ContactStatusDetailComplete`. Provided by res\_pjsip.
+/// Wire name `ContactStatusDetailComplete`. Seen from Asterisk 23.4.1. Provided by res\_pjsip.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-23.4.1-sip/36b_pjsip_show_registration_inbound_contact_statuses.server.bin` (Asterisk 23.4.1).
 ///
@@ -17445,7 +17445,7 @@ crate::typed::event_type!(ContactStatusDetailComplete, "ContactStatusDetailCompl
 impl<'a> ContactStatusDetailComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -17459,7 +17459,7 @@ impl<'a> ContactStatusDetailComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -17473,9 +17473,9 @@ impl<'a> ContactStatusDetailComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -17531,7 +17531,7 @@ impl<'a> CoreShowChannel<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -17810,7 +17810,7 @@ impl<'a> CoreShowChannelMapComplete<'a> {
     ///
     /// Wire key `ListItems`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -17866,7 +17866,7 @@ impl<'a> CoreShowChannelsComplete<'a> {
     ///
     /// Wire key `ListItems`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -17908,7 +17908,7 @@ impl<'a> DahdiChannel<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -18144,7 +18144,7 @@ impl<'a> DahdiChannel<'a> {
 
 /// Ends the list of values a DBGet action is answered with.
 ///
-/// Wire name `DBGetComplete`. In every spec (13.38.3, 23.4.1). Provided by builtin.
+/// Wire name `DBGetComplete`. Seen from Asterisk 13.38.3, 23.4.1. Provided by builtin.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/23_dbput_dbget.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1/23_dbput_dbget.server.bin` (Asterisk 23.4.1).
 ///
@@ -18159,7 +18159,7 @@ crate::typed::event_type!(DbGetComplete, "DBGetComplete", &["ActionID", "EventLi
 impl<'a> DbGetComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -18173,7 +18173,7 @@ impl<'a> DbGetComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -18187,9 +18187,9 @@ impl<'a> DbGetComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -18202,7 +18202,7 @@ impl<'a> DbGetComplete<'a> {
 
 /// The value of one key, in answer to a DBGet action.
 ///
-/// Wire name `DBGetResponse`. In every spec (13.38.3, 23.4.1). Provided by builtin.
+/// Wire name `DBGetResponse`. Seen from Asterisk 13.38.3, 23.4.1. Provided by builtin.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/23_dbput_dbget.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1/23_dbput_dbget.server.bin` (Asterisk 23.4.1).
 ///
@@ -18217,7 +18217,7 @@ crate::typed::event_type!(DbGetResponse, "DBGetResponse", &["Family", "Key", "Va
 impl<'a> DbGetResponse<'a> {
     /// The database family asked for.
     ///
-    /// Wire key `Family`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Family`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`family_bytes`](Self::family_bytes) has the bytes).
     pub fn family(&self) -> Option<&'a str> {
@@ -18231,7 +18231,7 @@ impl<'a> DbGetResponse<'a> {
 
     /// The key asked for.
     ///
-    /// Wire key `Key`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Key`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`key_bytes`](Self::key_bytes) has the bytes).
     pub fn key(&self) -> Option<&'a str> {
@@ -18245,7 +18245,7 @@ impl<'a> DbGetResponse<'a> {
 
     /// The value stored under the key.
     ///
-    /// Wire key `Val`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Val`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`val_bytes`](Self::val_bytes) has the bytes).
     pub fn val(&self) -> Option<&'a str> {
@@ -18259,7 +18259,7 @@ impl<'a> DbGetResponse<'a> {
 
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -18274,7 +18274,7 @@ impl<'a> DbGetResponse<'a> {
 
 /// Ends the list of keys a DBGetTree action is answered with.
 ///
-/// Wire name `DBGetTreeComplete`. Provided by builtin.
+/// Wire name `DBGetTreeComplete`. Seen from Asterisk 23.4.1. Provided by builtin.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-23.4.1/23_dbput_dbget.server.bin` (Asterisk 23.4.1).
 ///
@@ -18289,7 +18289,7 @@ crate::typed::event_type!(DbGetTreeComplete, "DBGetTreeComplete", &["ActionID", 
 impl<'a> DbGetTreeComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -18303,7 +18303,7 @@ impl<'a> DbGetTreeComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -18317,9 +18317,9 @@ impl<'a> DbGetTreeComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -18332,7 +18332,7 @@ impl<'a> DbGetTreeComplete<'a> {
 
 /// One key and its value, sent per key in answer to a DBGetTree action.
 ///
-/// Wire name `DBGetTreeResponse`. Provided by builtin.
+/// Wire name `DBGetTreeResponse`. Seen from Asterisk 23.4.1. Provided by builtin.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-23.4.1/23_dbput_dbget.server.bin` (Asterisk 23.4.1).
 ///
@@ -18347,7 +18347,7 @@ crate::typed::event_type!(DbGetTreeResponse, "DBGetTreeResponse", &["Key", "Val"
 impl<'a> DbGetTreeResponse<'a> {
     /// The whole key, \`/family/key\`.
     ///
-    /// Wire key `Key`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Key`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`key_bytes`](Self::key_bytes) has the bytes).
     pub fn key(&self) -> Option<&'a str> {
@@ -18361,7 +18361,7 @@ impl<'a> DbGetTreeResponse<'a> {
 
     /// The value stored under the key.
     ///
-    /// Wire key `Val`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Val`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`val_bytes`](Self::val_bytes) has the bytes).
     pub fn val(&self) -> Option<&'a str> {
@@ -18375,7 +18375,7 @@ impl<'a> DbGetTreeResponse<'a> {
 
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -18534,7 +18534,7 @@ impl<'a> DialBegin<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -18743,7 +18743,7 @@ impl<'a> DialBegin<'a> {
     ///
     /// Wire key `DestChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`dest_channel_state_bytes`](Self::dest_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`dest_channel_state_bytes`](Self::dest_channel_state_bytes) has the text).
     pub fn dest_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("DestChannelState"))
     }
@@ -18980,7 +18980,7 @@ impl<'a> DialEnd<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -19189,7 +19189,7 @@ impl<'a> DialEnd<'a> {
     ///
     /// Wire key `DestChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`dest_channel_state_bytes`](Self::dest_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`dest_channel_state_bytes`](Self::dest_channel_state_bytes) has the text).
     pub fn dest_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("DestChannelState"))
     }
@@ -19451,7 +19451,7 @@ impl<'a> DialState<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -19660,7 +19660,7 @@ impl<'a> DialState<'a> {
     ///
     /// Wire key `DestChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`dest_channel_state_bytes`](Self::dest_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`dest_channel_state_bytes`](Self::dest_channel_state_bytes) has the text).
     pub fn dest_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("DestChannelState"))
     }
@@ -19964,7 +19964,7 @@ impl<'a> DtmfBegin<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -20219,7 +20219,7 @@ impl<'a> DtmfEnd<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -21188,7 +21188,7 @@ impl<'a> EndpointDetail<'a> {
     ///
     /// Wire key `DeviceStateBusyAt`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`device_state_busy_at_bytes`](Self::device_state_busy_at_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`device_state_busy_at_bytes`](Self::device_state_busy_at_bytes) has the text).
     pub fn device_state_busy_at(&self) -> Option<i64> {
         crate::typed::number(self.0.get("DeviceStateBusyAt"))
     }
@@ -21776,7 +21776,7 @@ impl<'a> EndpointDetail<'a> {
     ///
     /// Wire key `ActiveChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`active_channels_bytes`](Self::active_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`active_channels_bytes`](Self::active_channels_bytes) has the text).
     pub fn active_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ActiveChannels"))
     }
@@ -22126,7 +22126,7 @@ impl<'a> EndpointDetail<'a> {
     ///
     /// Wire key `MaxAudioStreams`, required. Documented in spec 23.4.1 only.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`max_audio_streams_bytes`](Self::max_audio_streams_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`max_audio_streams_bytes`](Self::max_audio_streams_bytes) has the text).
     pub fn max_audio_streams(&self) -> Option<i64> {
         crate::typed::number(self.0.get("MaxAudioStreams"))
     }
@@ -22140,7 +22140,7 @@ impl<'a> EndpointDetail<'a> {
     ///
     /// Wire key `MaxVideoStreams`, required. Documented in spec 23.4.1 only.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`max_video_streams_bytes`](Self::max_video_streams_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`max_video_streams_bytes`](Self::max_video_streams_bytes) has the text).
     pub fn max_video_streams(&self) -> Option<i64> {
         crate::typed::number(self.0.get("MaxVideoStreams"))
     }
@@ -22238,7 +22238,7 @@ impl<'a> EndpointDetail<'a> {
     ///
     /// Wire key `RtpKeepalive`, required. Documented in spec 23.4.1 only.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`rtp_keepalive_bytes`](Self::rtp_keepalive_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`rtp_keepalive_bytes`](Self::rtp_keepalive_bytes) has the text).
     pub fn rtp_keepalive(&self) -> Option<i64> {
         crate::typed::number(self.0.get("RtpKeepalive"))
     }
@@ -22252,7 +22252,7 @@ impl<'a> EndpointDetail<'a> {
     ///
     /// Wire key `RtpTimeout`, required. Documented in spec 23.4.1 only.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`rtp_timeout_bytes`](Self::rtp_timeout_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`rtp_timeout_bytes`](Self::rtp_timeout_bytes) has the text).
     pub fn rtp_timeout(&self) -> Option<i64> {
         crate::typed::number(self.0.get("RtpTimeout"))
     }
@@ -22266,7 +22266,7 @@ impl<'a> EndpointDetail<'a> {
     ///
     /// Wire key `RtpTimeoutHold`, required. Documented in spec 23.4.1 only.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`rtp_timeout_hold_bytes`](Self::rtp_timeout_hold_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`rtp_timeout_hold_bytes`](Self::rtp_timeout_hold_bytes) has the text).
     pub fn rtp_timeout_hold(&self) -> Option<i64> {
         crate::typed::number(self.0.get("RtpTimeoutHold"))
     }
@@ -22616,7 +22616,7 @@ impl<'a> EndpointList<'a> {
     ///
     /// Wire key `ActiveChannels`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`active_channels_bytes`](Self::active_channels_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`active_channels_bytes`](Self::active_channels_bytes) has the text).
     pub fn active_channels(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ActiveChannels"))
     }
@@ -23168,7 +23168,7 @@ impl<'a> FaxSession<'a> {
     ///
     /// Wire key `PagesTransmitted`, optional.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`pages_transmitted_bytes`](Self::pages_transmitted_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`pages_transmitted_bytes`](Self::pages_transmitted_bytes) has the text).
     pub fn pages_transmitted(&self) -> Option<i64> {
         crate::typed::number(self.0.get("PagesTransmitted"))
     }
@@ -23182,7 +23182,7 @@ impl<'a> FaxSession<'a> {
     ///
     /// Wire key `PagesReceived`, optional.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`pages_received_bytes`](Self::pages_received_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`pages_received_bytes`](Self::pages_received_bytes) has the text).
     pub fn pages_received(&self) -> Option<i64> {
         crate::typed::number(self.0.get("PagesReceived"))
     }
@@ -23196,7 +23196,7 @@ impl<'a> FaxSession<'a> {
     ///
     /// Wire key `TotalBadLines`, optional.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`total_bad_lines_bytes`](Self::total_bad_lines_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`total_bad_lines_bytes`](Self::total_bad_lines_bytes) has the text).
     pub fn total_bad_lines(&self) -> Option<i64> {
         crate::typed::number(self.0.get("TotalBadLines"))
     }
@@ -23238,7 +23238,7 @@ impl<'a> FaxSessionsComplete<'a> {
     ///
     /// Wire key `Total`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`total_bytes`](Self::total_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`total_bytes`](Self::total_bytes) has the text).
     pub fn total(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Total"))
     }
@@ -23427,7 +23427,7 @@ impl<'a> FaxStats<'a> {
     ///
     /// Wire key `CurrentSessions`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`current_sessions_bytes`](Self::current_sessions_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`current_sessions_bytes`](Self::current_sessions_bytes) has the text).
     pub fn current_sessions(&self) -> Option<i64> {
         crate::typed::number(self.0.get("CurrentSessions"))
     }
@@ -23441,7 +23441,7 @@ impl<'a> FaxStats<'a> {
     ///
     /// Wire key `ReservedSessions`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`reserved_sessions_bytes`](Self::reserved_sessions_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`reserved_sessions_bytes`](Self::reserved_sessions_bytes) has the text).
     pub fn reserved_sessions(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ReservedSessions"))
     }
@@ -23539,7 +23539,7 @@ impl<'a> FaxStatus<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -23823,7 +23823,7 @@ impl<'a> Flash<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -24102,7 +24102,7 @@ impl<'a> Hangup<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -24297,7 +24297,7 @@ impl<'a> Hangup<'a> {
     ///
     /// Wire key `Cause`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`cause_bytes`](Self::cause_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`cause_bytes`](Self::cause_bytes) has the text).
     pub fn cause(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Cause"))
     }
@@ -24367,7 +24367,7 @@ impl<'a> HangupHandlerPop<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -24604,7 +24604,7 @@ impl<'a> HangupHandlerPush<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -24841,7 +24841,7 @@ impl<'a> HangupHandlerRun<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -25078,7 +25078,7 @@ impl<'a> HangupRequest<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -25273,7 +25273,7 @@ impl<'a> HangupRequest<'a> {
     ///
     /// Wire key `Cause`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`cause_bytes`](Self::cause_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`cause_bytes`](Self::cause_bytes) has the text).
     pub fn cause(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Cause"))
     }
@@ -25315,7 +25315,7 @@ impl<'a> Hold<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -25804,7 +25804,7 @@ impl<'a> InboundRegistrationDetail<'a> {
     ///
     /// Wire key `MaxContacts`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`max_contacts_bytes`](Self::max_contacts_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`max_contacts_bytes`](Self::max_contacts_bytes) has the text).
     pub fn max_contacts(&self) -> Option<i64> {
         crate::typed::number(self.0.get("MaxContacts"))
     }
@@ -25915,7 +25915,7 @@ impl<'a> InboundRegistrationDetail<'a> {
 
 /// Ends the list of inbound registrations a PJSIPShowRegistrationsInbound action is answered with.
 ///
-/// Wire name `InboundRegistrationDetailComplete`. Provided by res\_pjsip\_registrar.
+/// Wire name `InboundRegistrationDetailComplete`. Seen from Asterisk 23.4.1. Provided by res\_pjsip\_registrar.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-23.4.1-sip/36_pjsip_show_registrations_inbound.server.bin` (Asterisk 23.4.1).
 ///
@@ -25930,7 +25930,7 @@ crate::typed::event_type!(InboundRegistrationDetailComplete, "InboundRegistratio
 impl<'a> InboundRegistrationDetailComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -25944,7 +25944,7 @@ impl<'a> InboundRegistrationDetailComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -25958,9 +25958,9 @@ impl<'a> InboundRegistrationDetailComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -26128,7 +26128,7 @@ impl<'a> InboundSubscriptionDetail<'a> {
 
 /// Ends the list of inbound subscriptions a PJSIPShowSubscriptionsInbound action is answered with.
 ///
-/// Wire name `InboundSubscriptionDetailComplete`. Provided by res\_pjsip\_pubsub.
+/// Wire name `InboundSubscriptionDetailComplete`. Seen from Asterisk 23.4.1. Provided by res\_pjsip\_pubsub.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-23.4.1-sip/37_pjsip_show_subscriptions.server.bin` (Asterisk 23.4.1).
 ///
@@ -26143,7 +26143,7 @@ crate::typed::event_type!(InboundSubscriptionDetailComplete, "InboundSubscriptio
 impl<'a> InboundSubscriptionDetailComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -26157,7 +26157,7 @@ impl<'a> InboundSubscriptionDetailComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -26171,9 +26171,9 @@ impl<'a> InboundSubscriptionDetailComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -26716,7 +26716,7 @@ impl<'a> InvalidTransport<'a> {
 
 /// One priority of the dialplan, sent per priority in answer to a ShowDialPlan action.
 ///
-/// Wire name `ListDialplan`. In every spec (13.38.3, 23.4.1). Provided by pbx\_config.
+/// Wire name `ListDialplan`. Seen from Asterisk 13.38.3, 23.4.1. Provided by pbx\_config.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/59_misc_lists.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1/59_misc_lists.server.bin` (Asterisk 23.4.1).
 ///
@@ -26731,7 +26731,7 @@ crate::typed::event_type!(ListDialplan, "ListDialplan", &["ActionID", "Context",
 impl<'a> ListDialplan<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -26745,7 +26745,7 @@ impl<'a> ListDialplan<'a> {
 
     /// The context holding the extension.
     ///
-    /// Wire key `Context`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Context`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`context_bytes`](Self::context_bytes) has the bytes).
     pub fn context(&self) -> Option<&'a str> {
@@ -26759,7 +26759,7 @@ impl<'a> ListDialplan<'a> {
 
     /// The extension.
     ///
-    /// Wire key `Extension`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Extension`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`extension_bytes`](Self::extension_bytes) has the bytes).
     pub fn extension(&self) -> Option<&'a str> {
@@ -26773,7 +26773,7 @@ impl<'a> ListDialplan<'a> {
 
     /// The priority within the extension.
     ///
-    /// Wire key `Priority`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Priority`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`priority_bytes`](Self::priority_bytes) has the bytes).
     pub fn priority(&self) -> Option<&'a str> {
@@ -26787,7 +26787,7 @@ impl<'a> ListDialplan<'a> {
 
     /// The application the priority runs.
     ///
-    /// Wire key `Application`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Application`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`application_bytes`](Self::application_bytes) has the bytes).
     pub fn application(&self) -> Option<&'a str> {
@@ -26801,7 +26801,7 @@ impl<'a> ListDialplan<'a> {
 
     /// The application's arguments.
     ///
-    /// Wire key `AppData`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `AppData`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`app_data_bytes`](Self::app_data_bytes) has the bytes).
     pub fn app_data(&self) -> Option<&'a str> {
@@ -26815,7 +26815,7 @@ impl<'a> ListDialplan<'a> {
 
     /// The module that registered the extension.
     ///
-    /// Wire key `Registrar`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Registrar`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`registrar_bytes`](Self::registrar_bytes) has the bytes).
     pub fn registrar(&self) -> Option<&'a str> {
@@ -27064,7 +27064,7 @@ impl<'a> LocalBridge<'a> {
     ///
     /// Wire key `LocalOneChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`local_one_channel_state_bytes`](Self::local_one_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`local_one_channel_state_bytes`](Self::local_one_channel_state_bytes) has the text).
     pub fn local_one_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("LocalOneChannelState"))
     }
@@ -27273,7 +27273,7 @@ impl<'a> LocalBridge<'a> {
     ///
     /// Wire key `LocalTwoChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`local_two_channel_state_bytes`](Self::local_two_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`local_two_channel_state_bytes`](Self::local_two_channel_state_bytes) has the text).
     pub fn local_two_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("LocalTwoChannelState"))
     }
@@ -27542,7 +27542,7 @@ impl<'a> LocalOptimizationBegin<'a> {
     ///
     /// Wire key `LocalOneChannelState`, required. Documented in spec 23.4.1 only.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`local_one_channel_state_bytes`](Self::local_one_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`local_one_channel_state_bytes`](Self::local_one_channel_state_bytes) has the text).
     pub fn local_one_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("LocalOneChannelState"))
     }
@@ -27751,7 +27751,7 @@ impl<'a> LocalOptimizationBegin<'a> {
     ///
     /// Wire key `LocalTwoChannelState`, required. Documented in spec 23.4.1 only.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`local_two_channel_state_bytes`](Self::local_two_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`local_two_channel_state_bytes`](Self::local_two_channel_state_bytes) has the text).
     pub fn local_two_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("LocalTwoChannelState"))
     }
@@ -27960,7 +27960,7 @@ impl<'a> LocalOptimizationBegin<'a> {
     ///
     /// Wire key `SourceChannelState`, required. Documented in spec 23.4.1 only.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`source_channel_state_bytes`](Self::source_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`source_channel_state_bytes`](Self::source_channel_state_bytes) has the text).
     pub fn source_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("SourceChannelState"))
     }
@@ -28211,7 +28211,7 @@ impl<'a> LocalOptimizationEnd<'a> {
     ///
     /// Wire key `LocalOneChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`local_one_channel_state_bytes`](Self::local_one_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`local_one_channel_state_bytes`](Self::local_one_channel_state_bytes) has the text).
     pub fn local_one_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("LocalOneChannelState"))
     }
@@ -28420,7 +28420,7 @@ impl<'a> LocalOptimizationEnd<'a> {
     ///
     /// Wire key `LocalTwoChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`local_two_channel_state_bytes`](Self::local_two_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`local_two_channel_state_bytes`](Self::local_two_channel_state_bytes) has the text).
     pub fn local_two_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("LocalTwoChannelState"))
     }
@@ -28699,7 +28699,7 @@ impl<'a> Mcid<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -29342,7 +29342,7 @@ impl<'a> MeetmeJoin<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -29593,7 +29593,7 @@ impl<'a> MeetmeLeave<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -30012,7 +30012,7 @@ impl<'a> MeetmeListRooms<'a> {
     ///
     /// Wire key `Parties`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parties_bytes`](Self::parties_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parties_bytes`](Self::parties_bytes) has the text).
     pub fn parties(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Parties"))
     }
@@ -30026,7 +30026,7 @@ impl<'a> MeetmeListRooms<'a> {
     ///
     /// Wire key `Marked`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`marked_bytes`](Self::marked_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`marked_bytes`](Self::marked_bytes) has the text).
     pub fn marked(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Marked"))
     }
@@ -30138,7 +30138,7 @@ impl<'a> MeetmeMute<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -30421,7 +30421,7 @@ impl<'a> MeetmeTalking<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -30704,7 +30704,7 @@ impl<'a> MeetmeTalkRequest<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -31121,7 +31121,7 @@ impl<'a> MessageWaiting<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -31344,7 +31344,7 @@ impl<'a> MessageWaiting<'a> {
     ///
     /// Wire key `New`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`new_bytes`](Self::new_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`new_bytes`](Self::new_bytes) has the text).
     pub fn new(&self) -> Option<i64> {
         crate::typed::number(self.0.get("New"))
     }
@@ -31358,7 +31358,7 @@ impl<'a> MessageWaiting<'a> {
     ///
     /// Wire key `Old`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`old_bytes`](Self::old_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`old_bytes`](Self::old_bytes) has the text).
     pub fn old(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Old"))
     }
@@ -31400,7 +31400,7 @@ impl<'a> MiniVoiceMail<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -31665,7 +31665,7 @@ impl<'a> MixMonitorMute<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -31916,7 +31916,7 @@ impl<'a> MixMonitorStart<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -32139,7 +32139,7 @@ impl<'a> MixMonitorStop<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -32404,7 +32404,7 @@ impl<'a> MonitorStart<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -32627,7 +32627,7 @@ impl<'a> MonitorStop<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -32808,7 +32808,7 @@ impl<'a> MusicOnHoldStart<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -33045,7 +33045,7 @@ impl<'a> MusicOnHoldStop<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -33282,7 +33282,7 @@ impl<'a> MwiGet<'a> {
     ///
     /// Wire key `OldMessages`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`old_messages_bytes`](Self::old_messages_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`old_messages_bytes`](Self::old_messages_bytes) has the text).
     pub fn old_messages(&self) -> Option<i64> {
         crate::typed::number(self.0.get("OldMessages"))
     }
@@ -33296,7 +33296,7 @@ impl<'a> MwiGet<'a> {
     ///
     /// Wire key `NewMessages`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`new_messages_bytes`](Self::new_messages_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`new_messages_bytes`](Self::new_messages_bytes) has the text).
     pub fn new_messages(&self) -> Option<i64> {
         crate::typed::number(self.0.get("NewMessages"))
     }
@@ -33352,7 +33352,7 @@ impl<'a> MwiGetComplete<'a> {
     ///
     /// Wire key `ListItems`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -33394,7 +33394,7 @@ impl<'a> NewAccountCode<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -33631,7 +33631,7 @@ impl<'a> NewCallerid<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -33868,7 +33868,7 @@ impl<'a> Newchannel<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -34091,7 +34091,7 @@ impl<'a> NewConnectedLine<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -34314,7 +34314,7 @@ impl<'a> NewExten<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -34579,7 +34579,7 @@ impl<'a> Newstate<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -34988,7 +34988,7 @@ impl<'a> OutboundRegistrationDetail<'a> {
     ///
     /// Wire key `MaxRetries`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`max_retries_bytes`](Self::max_retries_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`max_retries_bytes`](Self::max_retries_bytes) has the text).
     pub fn max_retries(&self) -> Option<i64> {
         crate::typed::number(self.0.get("MaxRetries"))
     }
@@ -35287,7 +35287,7 @@ impl<'a> OutboundRegistrationDetail<'a> {
     ///
     /// Wire key `NextReg`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`next_reg_bytes`](Self::next_reg_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`next_reg_bytes`](Self::next_reg_bytes) has the text).
     pub fn next_reg(&self) -> Option<i64> {
         crate::typed::number(self.0.get("NextReg"))
     }
@@ -35300,7 +35300,7 @@ impl<'a> OutboundRegistrationDetail<'a> {
 
 /// Ends the list of outbound registrations a PJSIPShowRegistrationsOutbound action is answered with.
 ///
-/// Wire name `OutboundRegistrationDetailComplete`. Provided by res\_pjsip\_outbound\_registration.
+/// Wire name `OutboundRegistrationDetailComplete`. Seen from Asterisk 23.4.1. Provided by res\_pjsip\_outbound\_registration.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-23.4.1-sip/02_outbound_registration.server.bin` (Asterisk 23.4.1), `corpus/asterisk-23.4.1-sip/35_pjsip_show_registrations_outbound.server.bin` (Asterisk 23.4.1).
 ///
@@ -35315,7 +35315,7 @@ crate::typed::event_type!(OutboundRegistrationDetailComplete, "OutboundRegistrat
 impl<'a> OutboundRegistrationDetailComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -35329,7 +35329,7 @@ impl<'a> OutboundRegistrationDetailComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -35343,9 +35343,9 @@ impl<'a> OutboundRegistrationDetailComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -35357,9 +35357,9 @@ impl<'a> OutboundRegistrationDetailComplete<'a> {
 
     /// The number of outbound registrations that are registered.
     ///
-    /// Wire key `Registered`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Registered`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`registered_bytes`](Self::registered_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`registered_bytes`](Self::registered_bytes) has the text).
     pub fn registered(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Registered"))
     }
@@ -35371,9 +35371,9 @@ impl<'a> OutboundRegistrationDetailComplete<'a> {
 
     /// The number of outbound registrations that are not registered.
     ///
-    /// Wire key `NotRegistered`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `NotRegistered`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`not_registered_bytes`](Self::not_registered_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`not_registered_bytes`](Self::not_registered_bytes) has the text).
     pub fn not_registered(&self) -> Option<i64> {
         crate::typed::number(self.0.get("NotRegistered"))
     }
@@ -35541,7 +35541,7 @@ impl<'a> OutboundSubscriptionDetail<'a> {
 
 /// Ends the list of outbound subscriptions a PJSIPShowSubscriptionsOutbound action is answered with.
 ///
-/// Wire name `OutboundSubscriptionDetailComplete`. Provided by res\_pjsip\_pubsub.
+/// Wire name `OutboundSubscriptionDetailComplete`. Seen from Asterisk 23.4.1. Provided by res\_pjsip\_pubsub.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-23.4.1-sip/37_pjsip_show_subscriptions.server.bin` (Asterisk 23.4.1).
 ///
@@ -35556,7 +35556,7 @@ crate::typed::event_type!(OutboundSubscriptionDetailComplete, "OutboundSubscript
 impl<'a> OutboundSubscriptionDetailComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -35570,7 +35570,7 @@ impl<'a> OutboundSubscriptionDetailComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -35584,9 +35584,9 @@ impl<'a> OutboundSubscriptionDetailComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -35628,7 +35628,7 @@ impl<'a> ParkedCall<'a> {
     ///
     /// Wire key `ParkeeChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parkee_channel_state_bytes`](Self::parkee_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parkee_channel_state_bytes`](Self::parkee_channel_state_bytes) has the text).
     pub fn parkee_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ParkeeChannelState"))
     }
@@ -35921,7 +35921,7 @@ impl<'a> ParkedCallGiveUp<'a> {
     ///
     /// Wire key `ParkeeChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parkee_channel_state_bytes`](Self::parkee_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parkee_channel_state_bytes`](Self::parkee_channel_state_bytes) has the text).
     pub fn parkee_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ParkeeChannelState"))
     }
@@ -36130,7 +36130,7 @@ impl<'a> ParkedCallGiveUp<'a> {
     ///
     /// Wire key `ParkerChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parker_channel_state_bytes`](Self::parker_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parker_channel_state_bytes`](Self::parker_channel_state_bytes) has the text).
     pub fn parker_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ParkerChannelState"))
     }
@@ -36394,7 +36394,7 @@ impl<'a> ParkedCallGiveUp<'a> {
 
 /// Ends the list of parked calls a ParkedCalls action is answered with.
 ///
-/// Wire name `ParkedCallsComplete`. In every spec (13.38.3, 23.4.1). Provided by res\_parking.
+/// Wire name `ParkedCallsComplete`. Seen from Asterisk 13.38.3, 23.4.1. Provided by res\_parking.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/59_misc_lists.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1/59_misc_lists.server.bin` (Asterisk 23.4.1).
 ///
@@ -36409,7 +36409,7 @@ crate::typed::event_type!(ParkedCallsComplete, "ParkedCallsComplete", &["ActionI
 impl<'a> ParkedCallsComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -36423,7 +36423,7 @@ impl<'a> ParkedCallsComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -36437,9 +36437,9 @@ impl<'a> ParkedCallsComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -36451,9 +36451,9 @@ impl<'a> ParkedCallsComplete<'a> {
 
     /// The number of parked calls listed.
     ///
-    /// Wire key `Total`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Total`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`total_bytes`](Self::total_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`total_bytes`](Self::total_bytes) has the text).
     pub fn total(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Total"))
     }
@@ -36500,7 +36500,7 @@ impl<'a> ParkedCallSwap<'a> {
     ///
     /// Wire key `ParkeeChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parkee_channel_state_bytes`](Self::parkee_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parkee_channel_state_bytes`](Self::parkee_channel_state_bytes) has the text).
     pub fn parkee_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ParkeeChannelState"))
     }
@@ -36709,7 +36709,7 @@ impl<'a> ParkedCallSwap<'a> {
     ///
     /// Wire key `ParkerChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parker_channel_state_bytes`](Self::parker_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parker_channel_state_bytes`](Self::parker_channel_state_bytes) has the text).
     pub fn parker_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ParkerChannelState"))
     }
@@ -37002,7 +37002,7 @@ impl<'a> ParkedCallTimeOut<'a> {
     ///
     /// Wire key `ParkeeChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parkee_channel_state_bytes`](Self::parkee_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parkee_channel_state_bytes`](Self::parkee_channel_state_bytes) has the text).
     pub fn parkee_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ParkeeChannelState"))
     }
@@ -37211,7 +37211,7 @@ impl<'a> ParkedCallTimeOut<'a> {
     ///
     /// Wire key `ParkerChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parker_channel_state_bytes`](Self::parker_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parker_channel_state_bytes`](Self::parker_channel_state_bytes) has the text).
     pub fn parker_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ParkerChannelState"))
     }
@@ -37475,7 +37475,7 @@ impl<'a> ParkedCallTimeOut<'a> {
 
 /// One parking lot, sent per lot in answer to a Parkinglots action.
 ///
-/// Wire name `Parkinglot`. In every spec (13.38.3, 23.4.1). Provided by res\_parking.
+/// Wire name `Parkinglot`. Seen from Asterisk 13.38.3, 23.4.1. Provided by res\_parking.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/59_misc_lists.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1/59_misc_lists.server.bin` (Asterisk 23.4.1).
 ///
@@ -37490,7 +37490,7 @@ crate::typed::event_type!(Parkinglot, "Parkinglot", &["ActionID", "Name", "Start
 impl<'a> Parkinglot<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -37504,7 +37504,7 @@ impl<'a> Parkinglot<'a> {
 
     /// The parking lot's name.
     ///
-    /// Wire key `Name`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Name`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`name_bytes`](Self::name_bytes) has the bytes).
     pub fn name(&self) -> Option<&'a str> {
@@ -37518,7 +37518,7 @@ impl<'a> Parkinglot<'a> {
 
     /// The first parking space of the lot.
     ///
-    /// Wire key `StartSpace`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `StartSpace`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`start_space_bytes`](Self::start_space_bytes) has the bytes).
     pub fn start_space(&self) -> Option<&'a str> {
@@ -37532,7 +37532,7 @@ impl<'a> Parkinglot<'a> {
 
     /// The last parking space of the lot.
     ///
-    /// Wire key `StopSpace`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `StopSpace`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`stop_space_bytes`](Self::stop_space_bytes) has the bytes).
     pub fn stop_space(&self) -> Option<&'a str> {
@@ -37546,9 +37546,9 @@ impl<'a> Parkinglot<'a> {
 
     /// The number of seconds a call stays parked before it times out.
     ///
-    /// Wire key `Timeout`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Timeout`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`timeout_bytes`](Self::timeout_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`timeout_bytes`](Self::timeout_bytes) has the text).
     pub fn timeout(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Timeout"))
     }
@@ -37561,7 +37561,7 @@ impl<'a> Parkinglot<'a> {
 
 /// Ends the list of parking lots a Parkinglots action is answered with.
 ///
-/// Wire name `ParkinglotsComplete`. In every spec (13.38.3, 23.4.1). Provided by res\_parking.
+/// Wire name `ParkinglotsComplete`. Seen from Asterisk 13.38.3, 23.4.1. Provided by res\_parking.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/59_misc_lists.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1/59_misc_lists.server.bin` (Asterisk 23.4.1).
 ///
@@ -37576,7 +37576,7 @@ crate::typed::event_type!(ParkinglotsComplete, "ParkinglotsComplete", &["ActionI
 impl<'a> ParkinglotsComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -37590,7 +37590,7 @@ impl<'a> ParkinglotsComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -37604,9 +37604,9 @@ impl<'a> ParkinglotsComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -37619,7 +37619,7 @@ impl<'a> ParkinglotsComplete<'a> {
 
 /// One SIP peer, sent per peer in answer to a SIPpeers action.
 ///
-/// Wire name `PeerEntry`. Provided by chan\_sip.
+/// Wire name `PeerEntry`. Seen from Asterisk 13.38.3. Provided by chan\_sip.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/59_misc_lists.server.bin` (Asterisk 13.38.3).
 ///
@@ -37634,7 +37634,7 @@ crate::typed::event_type!(PeerEntry, "PeerEntry", &["ActionID", "Channeltype", "
 impl<'a> PeerEntry<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -37648,7 +37648,7 @@ impl<'a> PeerEntry<'a> {
 
     /// The channel driver (\`SIP\`).
     ///
-    /// Wire key `Channeltype`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Channeltype`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`channeltype_bytes`](Self::channeltype_bytes) has the bytes).
     pub fn channeltype(&self) -> Option<&'a str> {
@@ -37662,7 +37662,7 @@ impl<'a> PeerEntry<'a> {
 
     /// The peer's name.
     ///
-    /// Wire key `ObjectName`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ObjectName`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`object_name_bytes`](Self::object_name_bytes) has the bytes).
     pub fn object_name(&self) -> Option<&'a str> {
@@ -37676,7 +37676,7 @@ impl<'a> PeerEntry<'a> {
 
     /// \`peer\` or \`user\`.
     ///
-    /// Wire key `ChanObjectType`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ChanObjectType`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`chan_object_type_bytes`](Self::chan_object_type_bytes) has the bytes).
     pub fn chan_object_type(&self) -> Option<&'a str> {
@@ -37690,7 +37690,7 @@ impl<'a> PeerEntry<'a> {
 
     /// The peer's address, \`-none-\` when unknown.
     ///
-    /// Wire key `IPaddress`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `IPaddress`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`i_paddress_bytes`](Self::i_paddress_bytes) has the bytes).
     pub fn i_paddress(&self) -> Option<&'a str> {
@@ -37704,7 +37704,7 @@ impl<'a> PeerEntry<'a> {
 
     /// The peer's port, \`0\` when unknown.
     ///
-    /// Wire key `IPport`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `IPport`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`i_pport_bytes`](Self::i_pport_bytes) has the bytes).
     pub fn i_pport(&self) -> Option<&'a str> {
@@ -37718,7 +37718,7 @@ impl<'a> PeerEntry<'a> {
 
     /// \`yes\` when the peer registers its address.
     ///
-    /// Wire key `Dynamic`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Dynamic`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`dynamic_bytes`](Self::dynamic_bytes) has the bytes).
     pub fn dynamic(&self) -> Option<&'a str> {
@@ -37732,7 +37732,7 @@ impl<'a> PeerEntry<'a> {
 
     /// \`yes\` when force\_rport is set automatically.
     ///
-    /// Wire key `AutoForcerport`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `AutoForcerport`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`auto_forcerport_bytes`](Self::auto_forcerport_bytes) has the bytes).
     pub fn auto_forcerport(&self) -> Option<&'a str> {
@@ -37746,7 +37746,7 @@ impl<'a> PeerEntry<'a> {
 
     /// \`yes\` when force\_rport is on.
     ///
-    /// Wire key `Forcerport`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Forcerport`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`forcerport_bytes`](Self::forcerport_bytes) has the bytes).
     pub fn forcerport(&self) -> Option<&'a str> {
@@ -37760,7 +37760,7 @@ impl<'a> PeerEntry<'a> {
 
     /// \`yes\` when comedia is set automatically.
     ///
-    /// Wire key `AutoComedia`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `AutoComedia`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`auto_comedia_bytes`](Self::auto_comedia_bytes) has the bytes).
     pub fn auto_comedia(&self) -> Option<&'a str> {
@@ -37774,7 +37774,7 @@ impl<'a> PeerEntry<'a> {
 
     /// \`yes\` when comedia is on.
     ///
-    /// Wire key `Comedia`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Comedia`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`comedia_bytes`](Self::comedia_bytes) has the bytes).
     pub fn comedia(&self) -> Option<&'a str> {
@@ -37788,7 +37788,7 @@ impl<'a> PeerEntry<'a> {
 
     /// \`yes\` when video is allowed.
     ///
-    /// Wire key `VideoSupport`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `VideoSupport`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`video_support_bytes`](Self::video_support_bytes) has the bytes).
     pub fn video_support(&self) -> Option<&'a str> {
@@ -37802,7 +37802,7 @@ impl<'a> PeerEntry<'a> {
 
     /// \`yes\` when text is allowed.
     ///
-    /// Wire key `TextSupport`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `TextSupport`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`text_support_bytes`](Self::text_support_bytes) has the bytes).
     pub fn text_support(&self) -> Option<&'a str> {
@@ -37816,7 +37816,7 @@ impl<'a> PeerEntry<'a> {
 
     /// \`yes\` when an access list applies.
     ///
-    /// Wire key `ACL`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ACL`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`acl_bytes`](Self::acl_bytes) has the bytes).
     pub fn acl(&self) -> Option<&'a str> {
@@ -37830,7 +37830,7 @@ impl<'a> PeerEntry<'a> {
 
     /// The peer's qualify status (\`OK (5 ms)\`, \`UNREACHABLE\`, \`Unmonitored\`, ...).
     ///
-    /// Wire key `Status`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Status`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`status_bytes`](Self::status_bytes) has the bytes).
     pub fn status(&self) -> Option<&'a str> {
@@ -37844,7 +37844,7 @@ impl<'a> PeerEntry<'a> {
 
     /// \`yes\` when the peer comes from realtime configuration.
     ///
-    /// Wire key `RealtimeDevice`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `RealtimeDevice`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`realtime_device_bytes`](Self::realtime_device_bytes) has the bytes).
     pub fn realtime_device(&self) -> Option<&'a str> {
@@ -37858,7 +37858,7 @@ impl<'a> PeerEntry<'a> {
 
     /// The peer's description.
     ///
-    /// Wire key `Description`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Description`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`description_bytes`](Self::description_bytes) has the bytes).
     pub fn description(&self) -> Option<&'a str> {
@@ -37872,7 +37872,7 @@ impl<'a> PeerEntry<'a> {
 
     /// The peer's account code.
     ///
-    /// Wire key `Accountcode`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Accountcode`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`accountcode_bytes`](Self::accountcode_bytes) has the bytes).
     pub fn accountcode(&self) -> Option<&'a str> {
@@ -37887,7 +37887,7 @@ impl<'a> PeerEntry<'a> {
 
 /// Ends the list of peers a SIPpeers, IAXpeers or IAXpeerlist action is answered with.
 ///
-/// Wire name `PeerlistComplete`. In every spec (13.38.3, 23.4.1). Provided by chan\_sip, chan\_iax2.
+/// Wire name `PeerlistComplete`. Seen from Asterisk 13.38.3, 23.4.1. Provided by chan\_sip, chan\_iax2.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/59_misc_lists.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1/59_misc_lists.server.bin` (Asterisk 23.4.1).
 ///
@@ -37902,7 +37902,7 @@ crate::typed::event_type!(PeerlistComplete, "PeerlistComplete", &["ActionID", "E
 impl<'a> PeerlistComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -37916,7 +37916,7 @@ impl<'a> PeerlistComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -37930,9 +37930,9 @@ impl<'a> PeerlistComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -38097,7 +38097,7 @@ impl<'a> Pickup<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -38306,7 +38306,7 @@ impl<'a> Pickup<'a> {
     ///
     /// Wire key `TargetChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`target_channel_state_bytes`](Self::target_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`target_channel_state_bytes`](Self::target_channel_state_bytes) has the text).
     pub fn target_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("TargetChannelState"))
     }
@@ -38549,7 +38549,7 @@ impl<'a> PjsipMaintenanceStatus<'a> {
 
 /// Ends the list of endpoints in maintenance a PJSIPShowMaintenance action is answered with.
 ///
-/// Wire name `PJSIPMaintenanceStatusComplete`. Provided by res\_pjsip.
+/// Wire name `PJSIPMaintenanceStatusComplete`. Seen from Asterisk 23.4.1. Provided by res\_pjsip.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-23.4.1-sip/26_pjsip_maintenance.server.bin` (Asterisk 23.4.1).
 ///
@@ -38564,7 +38564,7 @@ crate::typed::event_type!(PjsipMaintenanceStatusComplete, "PJSIPMaintenanceStatu
 impl<'a> PjsipMaintenanceStatusComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -38578,7 +38578,7 @@ impl<'a> PjsipMaintenanceStatusComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -38592,9 +38592,9 @@ impl<'a> PjsipMaintenanceStatusComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -38849,7 +38849,7 @@ impl<'a> QueueCallerAbandon<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -39128,7 +39128,7 @@ impl<'a> QueueCallerJoin<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -39351,7 +39351,7 @@ impl<'a> QueueCallerJoin<'a> {
     ///
     /// Wire key `Count`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`count_bytes`](Self::count_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`count_bytes`](Self::count_bytes) has the text).
     pub fn count(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Count"))
     }
@@ -39393,7 +39393,7 @@ impl<'a> QueueCallerLeave<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -39602,7 +39602,7 @@ impl<'a> QueueCallerLeave<'a> {
     ///
     /// Wire key `Count`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`count_bytes`](Self::count_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`count_bytes`](Self::count_bytes) has the text).
     pub fn count(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Count"))
     }
@@ -39783,7 +39783,7 @@ impl<'a> QueueEntry<'a> {
 
 /// One member of a queue, sent per member in answer to a QueueStatus action.
 ///
-/// Wire name `QueueMember`. In every spec (13.38.3, 23.4.1). Provided by app\_queue.
+/// Wire name `QueueMember`. Seen from Asterisk 13.38.3, 23.4.1. Provided by app\_queue.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/30_queue.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1-sip/21_queue_pjsip_member.server.bin` (Asterisk 23.4.1), `corpus/asterisk-23.4.1/30_queue.server.bin` (Asterisk 23.4.1).
 ///
@@ -39798,7 +39798,7 @@ crate::typed::event_type!(QueueMember, "QueueMember", &["Queue", "Name", "Locati
 impl<'a> QueueMember<'a> {
     /// The queue's name.
     ///
-    /// Wire key `Queue`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Queue`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`queue_bytes`](Self::queue_bytes) has the bytes).
     pub fn queue(&self) -> Option<&'a str> {
@@ -39812,7 +39812,7 @@ impl<'a> QueueMember<'a> {
 
     /// The member's name.
     ///
-    /// Wire key `Name`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Name`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`name_bytes`](Self::name_bytes) has the bytes).
     pub fn name(&self) -> Option<&'a str> {
@@ -39826,7 +39826,7 @@ impl<'a> QueueMember<'a> {
 
     /// The interface calls are sent to.
     ///
-    /// Wire key `Location`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Location`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`location_bytes`](Self::location_bytes) has the bytes).
     pub fn location(&self) -> Option<&'a str> {
@@ -39840,7 +39840,7 @@ impl<'a> QueueMember<'a> {
 
     /// The interface whose device state is the member's.
     ///
-    /// Wire key `StateInterface`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `StateInterface`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`state_interface_bytes`](Self::state_interface_bytes) has the bytes).
     pub fn state_interface(&self) -> Option<&'a str> {
@@ -39854,7 +39854,7 @@ impl<'a> QueueMember<'a> {
 
     /// \`static\`, \`dynamic\` or \`realtime\`.
     ///
-    /// Wire key `Membership`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Membership`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`membership_bytes`](Self::membership_bytes) has the bytes).
     pub fn membership(&self) -> Option<&'a str> {
@@ -39868,9 +39868,9 @@ impl<'a> QueueMember<'a> {
 
     /// A numeric value: the member's penalty (members with lower penalties are tried first).
     ///
-    /// Wire key `Penalty`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Penalty`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`penalty_bytes`](Self::penalty_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`penalty_bytes`](Self::penalty_bytes) has the text).
     pub fn penalty(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Penalty"))
     }
@@ -39882,9 +39882,9 @@ impl<'a> QueueMember<'a> {
 
     /// The number of calls the member took.
     ///
-    /// Wire key `CallsTaken`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `CallsTaken`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`calls_taken_bytes`](Self::calls_taken_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`calls_taken_bytes`](Self::calls_taken_bytes) has the text).
     pub fn calls_taken(&self) -> Option<i64> {
         crate::typed::number(self.0.get("CallsTaken"))
     }
@@ -39896,9 +39896,9 @@ impl<'a> QueueMember<'a> {
 
     /// The number of seconds from the epoch to the member's last call (\`0\`: never).
     ///
-    /// Wire key `LastCall`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `LastCall`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`last_call_bytes`](Self::last_call_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`last_call_bytes`](Self::last_call_bytes) has the text).
     pub fn last_call(&self) -> Option<i64> {
         crate::typed::number(self.0.get("LastCall"))
     }
@@ -39912,7 +39912,7 @@ impl<'a> QueueMember<'a> {
     ///
     /// Wire key `LastPause`, optional. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`last_pause_bytes`](Self::last_pause_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`last_pause_bytes`](Self::last_pause_bytes) has the text).
     pub fn last_pause(&self) -> Option<i64> {
         crate::typed::number(self.0.get("LastPause"))
     }
@@ -39926,7 +39926,7 @@ impl<'a> QueueMember<'a> {
     ///
     /// Wire key `LoginTime`, optional. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`login_time_bytes`](Self::login_time_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`login_time_bytes`](Self::login_time_bytes) has the text).
     pub fn login_time(&self) -> Option<i64> {
         crate::typed::number(self.0.get("LoginTime"))
     }
@@ -39938,7 +39938,7 @@ impl<'a> QueueMember<'a> {
 
     /// \`1\` while the member is on a call from the queue, else \`0\`.
     ///
-    /// Wire key `InCall`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `InCall`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`in_call_bytes`](Self::in_call_bytes) has the bytes).
     pub fn in_call(&self) -> Option<&'a str> {
@@ -39952,9 +39952,9 @@ impl<'a> QueueMember<'a> {
 
     /// The numeric device state status of the member (as in QueueMemberStatus).
     ///
-    /// Wire key `Status`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Status`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`status_bytes`](Self::status_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`status_bytes`](Self::status_bytes) has the text).
     pub fn status(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Status"))
     }
@@ -39966,7 +39966,7 @@ impl<'a> QueueMember<'a> {
 
     /// \`1\` when the member is paused, else \`0\`.
     ///
-    /// Wire key `Paused`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Paused`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`paused_bytes`](Self::paused_bytes) has the bytes).
     pub fn paused(&self) -> Option<&'a str> {
@@ -39980,7 +39980,7 @@ impl<'a> QueueMember<'a> {
 
     /// Why the member is paused, if a reason was given.
     ///
-    /// Wire key `PausedReason`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `PausedReason`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`paused_reason_bytes`](Self::paused_reason_bytes) has the bytes).
     pub fn paused_reason(&self) -> Option<&'a str> {
@@ -39996,7 +39996,7 @@ impl<'a> QueueMember<'a> {
     ///
     /// Wire key `Wrapuptime`, optional. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`wrapuptime_bytes`](Self::wrapuptime_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`wrapuptime_bytes`](Self::wrapuptime_bytes) has the text).
     pub fn wrapuptime(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Wrapuptime"))
     }
@@ -40008,7 +40008,7 @@ impl<'a> QueueMember<'a> {
 
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -40127,7 +40127,7 @@ impl<'a> QueueMemberAdded<'a> {
     ///
     /// Wire key `CallsTaken`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`calls_taken_bytes`](Self::calls_taken_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`calls_taken_bytes`](Self::calls_taken_bytes) has the text).
     pub fn calls_taken(&self) -> Option<i64> {
         crate::typed::number(self.0.get("CallsTaken"))
     }
@@ -40393,7 +40393,7 @@ impl<'a> QueueMemberPause<'a> {
     ///
     /// Wire key `CallsTaken`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`calls_taken_bytes`](Self::calls_taken_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`calls_taken_bytes`](Self::calls_taken_bytes) has the text).
     pub fn calls_taken(&self) -> Option<i64> {
         crate::typed::number(self.0.get("CallsTaken"))
     }
@@ -40673,7 +40673,7 @@ impl<'a> QueueMemberPenalty<'a> {
     ///
     /// Wire key `CallsTaken`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`calls_taken_bytes`](Self::calls_taken_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`calls_taken_bytes`](Self::calls_taken_bytes) has the text).
     pub fn calls_taken(&self) -> Option<i64> {
         crate::typed::number(self.0.get("CallsTaken"))
     }
@@ -40939,7 +40939,7 @@ impl<'a> QueueMemberRemoved<'a> {
     ///
     /// Wire key `CallsTaken`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`calls_taken_bytes`](Self::calls_taken_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`calls_taken_bytes`](Self::calls_taken_bytes) has the text).
     pub fn calls_taken(&self) -> Option<i64> {
         crate::typed::number(self.0.get("CallsTaken"))
     }
@@ -41205,7 +41205,7 @@ impl<'a> QueueMemberRinginuse<'a> {
     ///
     /// Wire key `CallsTaken`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`calls_taken_bytes`](Self::calls_taken_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`calls_taken_bytes`](Self::calls_taken_bytes) has the text).
     pub fn calls_taken(&self) -> Option<i64> {
         crate::typed::number(self.0.get("CallsTaken"))
     }
@@ -41471,7 +41471,7 @@ impl<'a> QueueMemberStatus<'a> {
     ///
     /// Wire key `CallsTaken`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`calls_taken_bytes`](Self::calls_taken_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`calls_taken_bytes`](Self::calls_taken_bytes) has the text).
     pub fn calls_taken(&self) -> Option<i64> {
         crate::typed::number(self.0.get("CallsTaken"))
     }
@@ -41773,7 +41773,7 @@ impl<'a> QueueParams<'a> {
 
 /// Ends the list of queue parameters, members and callers a QueueStatus action is answered with.
 ///
-/// Wire name `QueueStatusComplete`. In every spec (13.38.3, 23.4.1). Provided by app\_queue.
+/// Wire name `QueueStatusComplete`. Seen from Asterisk 13.38.3, 23.4.1. Provided by app\_queue.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/30_queue.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1-sip/21_queue_pjsip_member.server.bin` (Asterisk 23.4.1), `corpus/asterisk-23.4.1/30_queue.server.bin` (Asterisk 23.4.1).
 ///
@@ -41788,7 +41788,7 @@ crate::typed::event_type!(QueueStatusComplete, "QueueStatusComplete", &["ActionI
 impl<'a> QueueStatusComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -41802,7 +41802,7 @@ impl<'a> QueueStatusComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -41816,9 +41816,9 @@ impl<'a> QueueStatusComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -41831,7 +41831,7 @@ impl<'a> QueueStatusComplete<'a> {
 
 /// One queue's summary, sent per queue in answer to a QueueSummary action.
 ///
-/// Wire name `QueueSummary`. In every spec (13.38.3, 23.4.1). Provided by app\_queue.
+/// Wire name `QueueSummary`. Seen from Asterisk 13.38.3, 23.4.1. Provided by app\_queue.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/30_queue.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1/30_queue.server.bin` (Asterisk 23.4.1).
 ///
@@ -41846,7 +41846,7 @@ crate::typed::event_type!(QueueSummary, "QueueSummary", &["Queue", "LoggedIn", "
 impl<'a> QueueSummary<'a> {
     /// The queue's name.
     ///
-    /// Wire key `Queue`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Queue`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`queue_bytes`](Self::queue_bytes) has the bytes).
     pub fn queue(&self) -> Option<&'a str> {
@@ -41860,9 +41860,9 @@ impl<'a> QueueSummary<'a> {
 
     /// The number of members logged in.
     ///
-    /// Wire key `LoggedIn`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `LoggedIn`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`logged_in_bytes`](Self::logged_in_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`logged_in_bytes`](Self::logged_in_bytes) has the text).
     pub fn logged_in(&self) -> Option<i64> {
         crate::typed::number(self.0.get("LoggedIn"))
     }
@@ -41874,9 +41874,9 @@ impl<'a> QueueSummary<'a> {
 
     /// The number of members available to take a call.
     ///
-    /// Wire key `Available`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Available`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`available_bytes`](Self::available_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`available_bytes`](Self::available_bytes) has the text).
     pub fn available(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Available"))
     }
@@ -41888,9 +41888,9 @@ impl<'a> QueueSummary<'a> {
 
     /// The number of callers waiting.
     ///
-    /// Wire key `Callers`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Callers`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`callers_bytes`](Self::callers_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`callers_bytes`](Self::callers_bytes) has the text).
     pub fn callers(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Callers"))
     }
@@ -41902,9 +41902,9 @@ impl<'a> QueueSummary<'a> {
 
     /// The number of seconds callers have waited on average.
     ///
-    /// Wire key `HoldTime`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `HoldTime`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`hold_time_bytes`](Self::hold_time_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`hold_time_bytes`](Self::hold_time_bytes) has the text).
     pub fn hold_time(&self) -> Option<i64> {
         crate::typed::number(self.0.get("HoldTime"))
     }
@@ -41916,9 +41916,9 @@ impl<'a> QueueSummary<'a> {
 
     /// The number of seconds calls have lasted on average.
     ///
-    /// Wire key `TalkTime`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `TalkTime`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`talk_time_bytes`](Self::talk_time_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`talk_time_bytes`](Self::talk_time_bytes) has the text).
     pub fn talk_time(&self) -> Option<i64> {
         crate::typed::number(self.0.get("TalkTime"))
     }
@@ -41930,9 +41930,9 @@ impl<'a> QueueSummary<'a> {
 
     /// The number of seconds the longest-waiting caller has waited.
     ///
-    /// Wire key `LongestHoldTime`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `LongestHoldTime`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`longest_hold_time_bytes`](Self::longest_hold_time_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`longest_hold_time_bytes`](Self::longest_hold_time_bytes) has the text).
     pub fn longest_hold_time(&self) -> Option<i64> {
         crate::typed::number(self.0.get("LongestHoldTime"))
     }
@@ -41944,7 +41944,7 @@ impl<'a> QueueSummary<'a> {
 
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -41959,7 +41959,7 @@ impl<'a> QueueSummary<'a> {
 
 /// Ends the list of queue summaries a QueueSummary action is answered with.
 ///
-/// Wire name `QueueSummaryComplete`. In every spec (13.38.3, 23.4.1). Provided by app\_queue.
+/// Wire name `QueueSummaryComplete`. Seen from Asterisk 13.38.3, 23.4.1. Provided by app\_queue.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/30_queue.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1/30_queue.server.bin` (Asterisk 23.4.1).
 ///
@@ -41974,7 +41974,7 @@ crate::typed::event_type!(QueueSummaryComplete, "QueueSummaryComplete", &["Actio
 impl<'a> QueueSummaryComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -41988,7 +41988,7 @@ impl<'a> QueueSummaryComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -42002,9 +42002,9 @@ impl<'a> QueueSummaryComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -42046,7 +42046,7 @@ impl<'a> ReceiveFax<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -42269,7 +42269,7 @@ impl<'a> ReceiveFax<'a> {
     ///
     /// Wire key `PagesTransferred`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`pages_transferred_bytes`](Self::pages_transferred_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`pages_transferred_bytes`](Self::pages_transferred_bytes) has the text).
     pub fn pages_transferred(&self) -> Option<i64> {
         crate::typed::number(self.0.get("PagesTransferred"))
     }
@@ -42324,7 +42324,7 @@ impl<'a> ReceiveFax<'a> {
 
 /// Ends the list of outbound registrations a SIPshowregistry or IAXregistry action is answered with.
 ///
-/// Wire name `RegistrationsComplete`. In every spec (13.38.3, 23.4.1). Provided by chan\_sip, chan\_iax2.
+/// Wire name `RegistrationsComplete`. Seen from Asterisk 13.38.3, 23.4.1. Provided by chan\_sip, chan\_iax2.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/59_misc_lists.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1/59_misc_lists.server.bin` (Asterisk 23.4.1).
 ///
@@ -42339,7 +42339,7 @@ crate::typed::event_type!(RegistrationsComplete, "RegistrationsComplete", &["Act
 impl<'a> RegistrationsComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -42353,7 +42353,7 @@ impl<'a> RegistrationsComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -42367,9 +42367,9 @@ impl<'a> RegistrationsComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -43221,7 +43221,7 @@ impl<'a> RtcpReceived<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -43478,7 +43478,7 @@ impl<'a> RtcpReceived<'a> {
     ///
     /// Wire key `ReportCount`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`report_count_bytes`](Self::report_count_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`report_count_bytes`](Self::report_count_bytes) has the text).
     pub fn report_count(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ReportCount"))
     }
@@ -43520,7 +43520,7 @@ impl<'a> RtcpReceived<'a> {
     ///
     /// Wire key `SentPackets`, optional.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`sent_packets_bytes`](Self::sent_packets_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`sent_packets_bytes`](Self::sent_packets_bytes) has the text).
     pub fn sent_packets(&self) -> Option<i64> {
         crate::typed::number(self.0.get("SentPackets"))
     }
@@ -43534,7 +43534,7 @@ impl<'a> RtcpReceived<'a> {
     ///
     /// Wire key `SentOctets`, optional.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`sent_octets_bytes`](Self::sent_octets_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`sent_octets_bytes`](Self::sent_octets_bytes) has the text).
     pub fn sent_octets(&self) -> Option<i64> {
         crate::typed::number(self.0.get("SentOctets"))
     }
@@ -43597,7 +43597,7 @@ impl<'a> RtcpSent<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -43840,7 +43840,7 @@ impl<'a> RtcpSent<'a> {
     ///
     /// Wire key `ReportCount`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`report_count_bytes`](Self::report_count_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`report_count_bytes`](Self::report_count_bytes) has the text).
     pub fn report_count(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ReportCount"))
     }
@@ -43882,7 +43882,7 @@ impl<'a> RtcpSent<'a> {
     ///
     /// Wire key `SentPackets`, optional.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`sent_packets_bytes`](Self::sent_packets_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`sent_packets_bytes`](Self::sent_packets_bytes) has the text).
     pub fn sent_packets(&self) -> Option<i64> {
         crate::typed::number(self.0.get("SentPackets"))
     }
@@ -43896,7 +43896,7 @@ impl<'a> RtcpSent<'a> {
     ///
     /// Wire key `SentOctets`, optional.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`sent_octets_bytes`](Self::sent_octets_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`sent_octets_bytes`](Self::sent_octets_bytes) has the text).
     pub fn sent_octets(&self) -> Option<i64> {
         crate::typed::number(self.0.get("SentOctets"))
     }
@@ -43959,7 +43959,7 @@ impl<'a> SendFax<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -44182,7 +44182,7 @@ impl<'a> SendFax<'a> {
     ///
     /// Wire key `PagesTransferred`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`pages_transferred_bytes`](Self::pages_transferred_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`pages_transferred_bytes`](Self::pages_transferred_bytes) has the text).
     pub fn pages_transferred(&self) -> Option<i64> {
         crate::typed::number(self.0.get("PagesTransferred"))
     }
@@ -44466,7 +44466,7 @@ impl<'a> SessionTimeout<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -44636,7 +44636,7 @@ impl<'a> SessionTimeout<'a> {
 
 /// Ends the list of dialplan priorities a ShowDialPlan action is answered with.
 ///
-/// Wire name `ShowDialPlanComplete`. In every spec (13.38.3, 23.4.1). Provided by pbx\_config.
+/// Wire name `ShowDialPlanComplete`. Seen from Asterisk 13.38.3, 23.4.1. Provided by pbx\_config.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/59_misc_lists.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1/59_misc_lists.server.bin` (Asterisk 23.4.1).
 ///
@@ -44651,7 +44651,7 @@ crate::typed::event_type!(ShowDialPlanComplete, "ShowDialPlanComplete", &["Actio
 impl<'a> ShowDialPlanComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -44665,7 +44665,7 @@ impl<'a> ShowDialPlanComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -44679,9 +44679,9 @@ impl<'a> ShowDialPlanComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -44693,9 +44693,9 @@ impl<'a> ShowDialPlanComplete<'a> {
 
     /// The number of extensions listed.
     ///
-    /// Wire key `ListExtensions`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListExtensions`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_extensions_bytes`](Self::list_extensions_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_extensions_bytes`](Self::list_extensions_bytes) has the text).
     pub fn list_extensions(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListExtensions"))
     }
@@ -44707,9 +44707,9 @@ impl<'a> ShowDialPlanComplete<'a> {
 
     /// The number of priorities listed.
     ///
-    /// Wire key `ListPriorities`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListPriorities`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_priorities_bytes`](Self::list_priorities_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_priorities_bytes`](Self::list_priorities_bytes) has the text).
     pub fn list_priorities(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListPriorities"))
     }
@@ -44721,9 +44721,9 @@ impl<'a> ShowDialPlanComplete<'a> {
 
     /// The number of contexts listed.
     ///
-    /// Wire key `ListContexts`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListContexts`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_contexts_bytes`](Self::list_contexts_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_contexts_bytes`](Self::list_contexts_bytes) has the text).
     pub fn list_contexts(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListContexts"))
     }
@@ -44857,7 +44857,7 @@ impl<'a> SoftHangupRequest<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -45052,7 +45052,7 @@ impl<'a> SoftHangupRequest<'a> {
     ///
     /// Wire key `Cause`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`cause_bytes`](Self::cause_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`cause_bytes`](Self::cause_bytes) has the text).
     pub fn cause(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Cause"))
     }
@@ -45178,7 +45178,7 @@ impl<'a> Status<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -45583,7 +45583,7 @@ impl<'a> Status<'a> {
     ///
     /// Wire key `Seconds`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`seconds_bytes`](Self::seconds_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`seconds_bytes`](Self::seconds_bytes) has the text).
     pub fn seconds(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Seconds"))
     }
@@ -45611,7 +45611,7 @@ impl<'a> StatusComplete<'a> {
     ///
     /// Wire key `Items`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`items_bytes`](Self::items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`items_bytes`](Self::items_bytes) has the text).
     pub fn items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("Items"))
     }
@@ -45867,7 +45867,7 @@ impl<'a> TransportDetail<'a> {
     ///
     /// Wire key `AsycOperations`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`asyc_operations_bytes`](Self::asyc_operations_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`asyc_operations_bytes`](Self::asyc_operations_bytes) has the text).
     pub fn asyc_operations(&self) -> Option<i64> {
         crate::typed::number(self.0.get("AsycOperations"))
     }
@@ -46217,7 +46217,7 @@ impl<'a> TransportDetail<'a> {
     ///
     /// Wire key `TcpKeepaliveProbeCount`, required. Documented in spec 23.4.1 only.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`tcp_keepalive_probe_count_bytes`](Self::tcp_keepalive_probe_count_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`tcp_keepalive_probe_count_bytes`](Self::tcp_keepalive_probe_count_bytes) has the text).
     pub fn tcp_keepalive_probe_count(&self) -> Option<i64> {
         crate::typed::number(self.0.get("TcpKeepaliveProbeCount"))
     }
@@ -46445,7 +46445,7 @@ impl<'a> Unhold<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -46713,7 +46713,7 @@ impl<'a> UnParkedCall<'a> {
     ///
     /// Wire key `ParkeeChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parkee_channel_state_bytes`](Self::parkee_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parkee_channel_state_bytes`](Self::parkee_channel_state_bytes) has the text).
     pub fn parkee_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ParkeeChannelState"))
     }
@@ -46922,7 +46922,7 @@ impl<'a> UnParkedCall<'a> {
     ///
     /// Wire key `ParkerChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parker_channel_state_bytes`](Self::parker_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`parker_channel_state_bytes`](Self::parker_channel_state_bytes) has the text).
     pub fn parker_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ParkerChannelState"))
     }
@@ -47201,7 +47201,7 @@ impl<'a> UnParkedCall<'a> {
     ///
     /// Wire key `RetrieverChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`retriever_channel_state_bytes`](Self::retriever_channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`retriever_channel_state_bytes`](Self::retriever_channel_state_bytes) has the text).
     pub fn retriever_channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("RetrieverChannelState"))
     }
@@ -47428,7 +47428,7 @@ impl<'a> UserEvent<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -47665,7 +47665,7 @@ impl<'a> VarSet<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -47945,7 +47945,7 @@ impl<'a> VoicemailPasswordChange<'a> {
 
 /// One voicemail mailbox, sent per mailbox in answer to a VoicemailUsersList action.
 ///
-/// Wire name `VoicemailUserEntry`. In every spec (13.38.3, 23.4.1). Provided by app\_voicemail.
+/// Wire name `VoicemailUserEntry`. Seen from Asterisk 13.38.3, 23.4.1. Provided by app\_voicemail.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/59_misc_lists.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1/59_misc_lists.server.bin` (Asterisk 23.4.1).
 ///
@@ -47960,7 +47960,7 @@ crate::typed::event_type!(VoicemailUserEntry, "VoicemailUserEntry", &["ActionID"
 impl<'a> VoicemailUserEntry<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -47974,7 +47974,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The mailbox's context.
     ///
-    /// Wire key `VMContext`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `VMContext`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`vm_context_bytes`](Self::vm_context_bytes) has the bytes).
     pub fn vm_context(&self) -> Option<&'a str> {
@@ -47988,7 +47988,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The mailbox number.
     ///
-    /// Wire key `VoiceMailbox`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `VoiceMailbox`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`voice_mailbox_bytes`](Self::voice_mailbox_bytes) has the bytes).
     pub fn voice_mailbox(&self) -> Option<&'a str> {
@@ -48002,7 +48002,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The owner's name.
     ///
-    /// Wire key `Fullname`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Fullname`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`fullname_bytes`](Self::fullname_bytes) has the bytes).
     pub fn fullname(&self) -> Option<&'a str> {
@@ -48016,7 +48016,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// Where messages are e-mailed.
     ///
-    /// Wire key `Email`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Email`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`email_bytes`](Self::email_bytes) has the bytes).
     pub fn email(&self) -> Option<&'a str> {
@@ -48030,7 +48030,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// Where pager notices are e-mailed.
     ///
-    /// Wire key `Pager`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Pager`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`pager_bytes`](Self::pager_bytes) has the bytes).
     pub fn pager(&self) -> Option<&'a str> {
@@ -48044,7 +48044,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The sender of the notices.
     ///
-    /// Wire key `ServerEmail`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ServerEmail`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`server_email_bytes`](Self::server_email_bytes) has the bytes).
     pub fn server_email(&self) -> Option<&'a str> {
@@ -48058,7 +48058,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The sender's display name.
     ///
-    /// Wire key `FromString`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `FromString`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`from_string_bytes`](Self::from_string_bytes) has the bytes).
     pub fn from_string(&self) -> Option<&'a str> {
@@ -48072,7 +48072,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The command that sends the e-mail.
     ///
-    /// Wire key `MailCommand`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `MailCommand`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`mail_command_bytes`](Self::mail_command_bytes) has the bytes).
     pub fn mail_command(&self) -> Option<&'a str> {
@@ -48086,7 +48086,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The mailbox's language.
     ///
-    /// Wire key `Language`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Language`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`language_bytes`](Self::language_bytes) has the bytes).
     pub fn language(&self) -> Option<&'a str> {
@@ -48100,7 +48100,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The mailbox's time zone.
     ///
-    /// Wire key `TimeZone`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `TimeZone`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`time_zone_bytes`](Self::time_zone_bytes) has the bytes).
     pub fn time_zone(&self) -> Option<&'a str> {
@@ -48114,7 +48114,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The context for calling back.
     ///
-    /// Wire key `Callback`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Callback`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`callback_bytes`](Self::callback_bytes) has the bytes).
     pub fn callback(&self) -> Option<&'a str> {
@@ -48128,7 +48128,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The context for dialing out.
     ///
-    /// Wire key `Dialout`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `Dialout`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`dialout_bytes`](Self::dialout_bytes) has the bytes).
     pub fn dialout(&self) -> Option<&'a str> {
@@ -48142,7 +48142,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The mailbox's unique id (realtime).
     ///
-    /// Wire key `UniqueID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `UniqueID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`unique_id_bytes`](Self::unique_id_bytes) has the bytes).
     pub fn unique_id(&self) -> Option<&'a str> {
@@ -48156,7 +48156,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The context to exit to.
     ///
-    /// Wire key `ExitContext`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ExitContext`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`exit_context_bytes`](Self::exit_context_bytes) has the bytes).
     pub fn exit_context(&self) -> Option<&'a str> {
@@ -48170,9 +48170,9 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The number of minutes from which a message's duration is said.
     ///
-    /// Wire key `SayDurationMinimum`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `SayDurationMinimum`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`say_duration_minimum_bytes`](Self::say_duration_minimum_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`say_duration_minimum_bytes`](Self::say_duration_minimum_bytes) has the text).
     pub fn say_duration_minimum(&self) -> Option<i64> {
         crate::typed::number(self.0.get("SayDurationMinimum"))
     }
@@ -48184,7 +48184,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// \`Yes\` when the envelope is played before a message.
     ///
-    /// Wire key `SayEnvelope`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `SayEnvelope`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`say_envelope_bytes`](Self::say_envelope_bytes) has the bytes).
     pub fn say_envelope(&self) -> Option<&'a str> {
@@ -48198,7 +48198,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// \`Yes\` when the caller ID is said before a message.
     ///
-    /// Wire key `SayCID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `SayCID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`say_cid_bytes`](Self::say_cid_bytes) has the bytes).
     pub fn say_cid(&self) -> Option<&'a str> {
@@ -48212,7 +48212,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// \`Yes\` when messages are attached to the e-mail.
     ///
-    /// Wire key `AttachMessage`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `AttachMessage`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`attach_message_bytes`](Self::attach_message_bytes) has the bytes).
     pub fn attach_message(&self) -> Option<&'a str> {
@@ -48226,7 +48226,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The audio format of attachments.
     ///
-    /// Wire key `AttachmentFormat`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `AttachmentFormat`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`attachment_format_bytes`](Self::attachment_format_bytes) has the bytes).
     pub fn attachment_format(&self) -> Option<&'a str> {
@@ -48240,7 +48240,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// \`Yes\` when messages are deleted after being e-mailed.
     ///
-    /// Wire key `DeleteMessage`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `DeleteMessage`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`delete_message_bytes`](Self::delete_message_bytes) has the bytes).
     pub fn delete_message(&self) -> Option<&'a str> {
@@ -48254,7 +48254,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The volume gain of e-mailed messages, in dB.
     ///
-    /// Wire key `VolumeGain`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `VolumeGain`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`volume_gain_bytes`](Self::volume_gain_bytes) has the bytes).
     pub fn volume_gain(&self) -> Option<&'a str> {
@@ -48268,7 +48268,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// \`Yes\` when callers may review their message.
     ///
-    /// Wire key `CanReview`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `CanReview`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`can_review_bytes`](Self::can_review_bytes) has the bytes).
     pub fn can_review(&self) -> Option<&'a str> {
@@ -48296,7 +48296,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// \`Yes\` when callers may reach an operator.
     ///
-    /// Wire key `CallOperator`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `CallOperator`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`call_operator_bytes`](Self::call_operator_bytes) has the bytes).
     pub fn call_operator(&self) -> Option<&'a str> {
@@ -48310,9 +48310,9 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The maximum number of messages the mailbox holds.
     ///
-    /// Wire key `MaxMessageCount`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `MaxMessageCount`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`max_message_count_bytes`](Self::max_message_count_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`max_message_count_bytes`](Self::max_message_count_bytes) has the text).
     pub fn max_message_count(&self) -> Option<i64> {
         crate::typed::number(self.0.get("MaxMessageCount"))
     }
@@ -48324,7 +48324,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The maximum length of a message in seconds (\`0\`: no limit).
     ///
-    /// Wire key `MaxMessageLength`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `MaxMessageLength`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`max_message_length_bytes`](Self::max_message_length_bytes) has the bytes).
     pub fn max_message_length(&self) -> Option<&'a str> {
@@ -48338,9 +48338,9 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The number of new messages.
     ///
-    /// Wire key `NewMessageCount`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `NewMessageCount`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`new_message_count_bytes`](Self::new_message_count_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`new_message_count_bytes`](Self::new_message_count_bytes) has the text).
     pub fn new_message_count(&self) -> Option<i64> {
         crate::typed::number(self.0.get("NewMessageCount"))
     }
@@ -48352,9 +48352,9 @@ impl<'a> VoicemailUserEntry<'a> {
 
     /// The number of old messages.
     ///
-    /// Wire key `OldMessageCount`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `OldMessageCount`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`old_message_count_bytes`](Self::old_message_count_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`old_message_count_bytes`](Self::old_message_count_bytes) has the text).
     pub fn old_message_count(&self) -> Option<i64> {
         crate::typed::number(self.0.get("OldMessageCount"))
     }
@@ -48367,7 +48367,7 @@ impl<'a> VoicemailUserEntry<'a> {
 
 /// Ends the list of mailboxes a VoicemailUsersList action is answered with.
 ///
-/// Wire name `VoicemailUserEntryComplete`. In every spec (13.38.3, 23.4.1). Provided by app\_voicemail.
+/// Wire name `VoicemailUserEntryComplete`. Seen from Asterisk 13.38.3, 23.4.1. Provided by app\_voicemail.
 ///
 /// Observed, not documented by Asterisk: written from the bytes of `corpus/asterisk-13.38.3/59_misc_lists.server.bin` (Asterisk 13.38.3), `corpus/asterisk-23.4.1/59_misc_lists.server.bin` (Asterisk 23.4.1).
 ///
@@ -48382,7 +48382,7 @@ crate::typed::event_type!(VoicemailUserEntryComplete, "VoicemailUserEntryComplet
 impl<'a> VoicemailUserEntryComplete<'a> {
     /// The ActionID of the request this event answers.
     ///
-    /// Wire key `ActionID`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ActionID`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`action_id_bytes`](Self::action_id_bytes) has the bytes).
     pub fn action_id(&self) -> Option<&'a str> {
@@ -48396,7 +48396,7 @@ impl<'a> VoicemailUserEntryComplete<'a> {
 
     /// \`Complete\`: this event ends the list.
     ///
-    /// Wire key `EventList`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `EventList`, required. Observed on the wire, not documented by Asterisk.
     ///
     /// `None` when the header is absent or not UTF-8 ([`event_list_bytes`](Self::event_list_bytes) has the bytes).
     pub fn event_list(&self) -> Option<&'a str> {
@@ -48410,9 +48410,9 @@ impl<'a> VoicemailUserEntryComplete<'a> {
 
     /// The number of items the list sent before this event.
     ///
-    /// Wire key `ListItems`, optional. Observed on the wire, not documented by Asterisk.
+    /// Wire key `ListItems`, required. Observed on the wire, not documented by Asterisk.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`list_items_bytes`](Self::list_items_bytes) has the text).
     pub fn list_items(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ListItems"))
     }
@@ -48454,7 +48454,7 @@ impl<'a> Wink<'a> {
     ///
     /// Wire key `ChannelState`, required.
     ///
-    /// The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
+    /// Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`channel_state_bytes`](Self::channel_state_bytes) has the text).
     pub fn channel_state(&self) -> Option<i64> {
         crate::typed::number(self.0.get("ChannelState"))
     }
@@ -51015,9 +51015,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of bridges a BridgeList action is answered with.",
         observed_in: &["corpus/asterisk-13.38.3/25_coreshowchannels_up.server.bin", "corpus/asterisk-23.4.1-sip/23_coreshowchannels_sip_up.server.bin", "corpus/asterisk-23.4.1/25_coreshowchannels_up.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -51027,14 +51027,14 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "One bridge, sent per bridge in answer to a BridgeList action.",
         observed_in: &["corpus/asterisk-13.38.3/25_coreshowchannels_up.server.bin", "corpus/asterisk-23.4.1-sip/23_coreshowchannels_sip_up.server.bin", "corpus/asterisk-23.4.1/25_coreshowchannels_up.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "BridgeUniqueid", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "BridgeType", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "BridgeTechnology", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "BridgeCreator", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "BridgeName", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "BridgeNumChannels", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "BridgeVideoSourceMode", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "BridgeUniqueid", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "BridgeType", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "BridgeTechnology", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "BridgeCreator", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "BridgeName", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "BridgeNumChannels", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "BridgeVideoSourceMode", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
         ],
     },
     crate::typed::ItemInfo {
@@ -51069,9 +51069,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of bridge technologies a BridgeTechnologyList action is answered with.",
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -51081,11 +51081,11 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "One bridge technology, sent per technology in answer to a BridgeTechnologyList action.",
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "BridgeTechnology", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "BridgeType", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "BridgePriority", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "BridgeSuspended", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "BridgeTechnology", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "BridgeType", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "BridgePriority", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "BridgeSuspended", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
         ],
     },
     crate::typed::ItemInfo {
@@ -51210,8 +51210,8 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "One channel hung up by a Hangup or PJSIPHangup action whose Channel is a /regex/.",
         observed_in: &["corpus/asterisk-13.38.3/16_command_channels_up.server.bin", "corpus/asterisk-13.38.3/25_coreshowchannels_up.server.bin", "corpus/asterisk-23.4.1-sip/22_originate_pjsip.server.bin", "corpus/asterisk-23.4.1-sip/25_pjsip_hangup.server.bin", "corpus/asterisk-23.4.1/16_command_channels_up.server.bin", "corpus/asterisk-23.4.1/25_coreshowchannels_up.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
         ],
     },
     crate::typed::ItemInfo {
@@ -51221,9 +51221,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of channels a Hangup or PJSIPHangup action with a /regex/ Channel hung up.",
         observed_in: &["corpus/asterisk-13.38.3/16_command_channels_up.server.bin", "corpus/asterisk-13.38.3/25_coreshowchannels_up.server.bin", "corpus/asterisk-23.4.1-sip/22_originate_pjsip.server.bin", "corpus/asterisk-23.4.1-sip/25_pjsip_hangup.server.bin", "corpus/asterisk-23.4.1/16_command_channels_up.server.bin", "corpus/asterisk-23.4.1/25_coreshowchannels_up.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -51717,9 +51717,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of contact statuses a PJSIPShowRegistrationInboundContactStatuses action is answered with.",
         observed_in: &["corpus/asterisk-23.4.1-sip/36b_pjsip_show_registration_inbound_contact_statuses.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -51806,9 +51806,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of values a DBGet action is answered with.",
         observed_in: &["corpus/asterisk-13.38.3/23_dbput_dbget.server.bin", "corpus/asterisk-23.4.1/23_dbput_dbget.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -51818,10 +51818,10 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "The value of one key, in answer to a DBGet action.",
         observed_in: &["corpus/asterisk-13.38.3/23_dbput_dbget.server.bin", "corpus/asterisk-23.4.1/23_dbput_dbget.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "Family", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Key", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Val", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Family", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Key", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Val", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
         ],
     },
     crate::typed::ItemInfo {
@@ -51831,9 +51831,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of keys a DBGetTree action is answered with.",
         observed_in: &["corpus/asterisk-23.4.1/23_dbput_dbget.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -51843,9 +51843,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "One key and its value, sent per key in answer to a DBGetTree action.",
         observed_in: &["corpus/asterisk-23.4.1/23_dbput_dbget.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "Key", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Val", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Key", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Val", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
         ],
     },
     crate::typed::ItemInfo {
@@ -52618,9 +52618,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of inbound registrations a PJSIPShowRegistrationsInbound action is answered with.",
         observed_in: &["corpus/asterisk-23.4.1-sip/36_pjsip_show_registrations_inbound.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -52648,9 +52648,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of inbound subscriptions a PJSIPShowSubscriptionsInbound action is answered with.",
         observed_in: &["corpus/asterisk-23.4.1-sip/37_pjsip_show_subscriptions.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -52721,13 +52721,13 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "One priority of the dialplan, sent per priority in answer to a ShowDialPlan action.",
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Context", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Extension", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Priority", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Application", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "AppData", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Registrar", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Context", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Extension", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Priority", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Application", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "AppData", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Registrar", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
         ],
     },
     crate::typed::ItemInfo {
@@ -53593,11 +53593,11 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of outbound registrations a PJSIPShowRegistrationsOutbound action is answered with.",
         observed_in: &["corpus/asterisk-23.4.1-sip/02_outbound_registration.server.bin", "corpus/asterisk-23.4.1-sip/35_pjsip_show_registrations_outbound.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "Registered", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "NotRegistered", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "Registered", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "NotRegistered", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -53625,9 +53625,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of outbound subscriptions a PJSIPShowSubscriptionsOutbound action is answered with.",
         observed_in: &["corpus/asterisk-23.4.1-sip/37_pjsip_show_subscriptions.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -53707,10 +53707,10 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of parked calls a ParkedCalls action is answered with.",
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "Total", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "Total", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -53804,11 +53804,11 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "One parking lot, sent per lot in answer to a Parkinglots action.",
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Name", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "StartSpace", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "StopSpace", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Timeout", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Name", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "StartSpace", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "StopSpace", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Timeout", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -53818,9 +53818,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of parking lots a Parkinglots action is answered with.",
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -53830,24 +53830,24 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "One SIP peer, sent per peer in answer to a SIPpeers action.",
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Channeltype", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ObjectName", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ChanObjectType", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "IPaddress", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "IPport", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Dynamic", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "AutoForcerport", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Forcerport", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "AutoComedia", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Comedia", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "VideoSupport", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "TextSupport", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ACL", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Status", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "RealtimeDevice", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Description", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Accountcode", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Channeltype", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ObjectName", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ChanObjectType", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "IPaddress", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "IPport", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Dynamic", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "AutoForcerport", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Forcerport", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "AutoComedia", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Comedia", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "VideoSupport", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "TextSupport", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ACL", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Status", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "RealtimeDevice", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Description", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Accountcode", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
         ],
     },
     crate::typed::ItemInfo {
@@ -53857,9 +53857,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of peers a SIPpeers, IAXpeers or IAXpeerlist action is answered with.",
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -53933,9 +53933,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of endpoints in maintenance a PJSIPShowMaintenance action is answered with.",
         observed_in: &["corpus/asterisk-23.4.1-sip/26_pjsip_maintenance.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -54082,22 +54082,22 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "One member of a queue, sent per member in answer to a QueueStatus action.",
         observed_in: &["corpus/asterisk-13.38.3/30_queue.server.bin", "corpus/asterisk-23.4.1-sip/21_queue_pjsip_member.server.bin", "corpus/asterisk-23.4.1/30_queue.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "Queue", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Name", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Location", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "StateInterface", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Membership", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Penalty", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "CallsTaken", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "LastCall", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "Queue", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Name", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Location", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "StateInterface", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Membership", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Penalty", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "CallsTaken", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "LastCall", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
             crate::typed::FieldInfo { key: "LastPause", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
             crate::typed::FieldInfo { key: "LoginTime", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "InCall", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Status", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "Paused", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "PausedReason", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "InCall", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Status", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "Paused", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "PausedReason", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
             crate::typed::FieldInfo { key: "Wrapuptime", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
         ],
     },
     crate::typed::ItemInfo {
@@ -54276,9 +54276,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of queue parameters, members and callers a QueueStatus action is answered with.",
         observed_in: &["corpus/asterisk-13.38.3/30_queue.server.bin", "corpus/asterisk-23.4.1-sip/21_queue_pjsip_member.server.bin", "corpus/asterisk-23.4.1/30_queue.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -54288,14 +54288,14 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "One queue's summary, sent per queue in answer to a QueueSummary action.",
         observed_in: &["corpus/asterisk-13.38.3/30_queue.server.bin", "corpus/asterisk-23.4.1/30_queue.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "Queue", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "LoggedIn", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "Available", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "Callers", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "HoldTime", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "TalkTime", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "LongestHoldTime", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Queue", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "LoggedIn", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "Available", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "Callers", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "HoldTime", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "TalkTime", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "LongestHoldTime", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
         ],
     },
     crate::typed::ItemInfo {
@@ -54305,9 +54305,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of queue summaries a QueueSummary action is answered with.",
         observed_in: &["corpus/asterisk-13.38.3/30_queue.server.bin", "corpus/asterisk-23.4.1/30_queue.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -54346,9 +54346,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of outbound registrations a SIPshowregistry or IAXregistry action is answered with.",
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -54621,12 +54621,12 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of dialplan priorities a ShowDialPlan action is answered with.",
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "ListExtensions", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "ListPriorities", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "ListContexts", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ListExtensions", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ListPriorities", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ListContexts", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -54984,35 +54984,35 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "One voicemail mailbox, sent per mailbox in answer to a VoicemailUsersList action.",
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "VMContext", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "VoiceMailbox", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Fullname", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Email", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Pager", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ServerEmail", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "FromString", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "MailCommand", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Language", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "TimeZone", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Callback", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "Dialout", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "UniqueID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ExitContext", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "SayDurationMinimum", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "SayEnvelope", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "SayCID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "AttachMessage", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "AttachmentFormat", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "DeleteMessage", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "VolumeGain", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "CanReview", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "VMContext", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "VoiceMailbox", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Fullname", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Email", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Pager", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ServerEmail", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "FromString", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "MailCommand", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Language", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "TimeZone", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Callback", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "Dialout", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "UniqueID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ExitContext", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "SayDurationMinimum", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "SayEnvelope", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "SayCID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "AttachMessage", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "AttachmentFormat", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "DeleteMessage", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "VolumeGain", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "CanReview", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
             crate::typed::FieldInfo { key: "CanMarkUrgent", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "CallOperator", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "MaxMessageCount", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "MaxMessageLength", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "NewMessageCount", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
-            crate::typed::FieldInfo { key: "OldMessageCount", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "CallOperator", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "MaxMessageCount", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "MaxMessageLength", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "NewMessageCount", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "OldMessageCount", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {
@@ -55022,9 +55022,9 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         synopsis: "Ends the list of mailboxes a VoicemailUsersList action is answered with.",
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
-            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
-            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: false, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
+            crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
+            crate::typed::FieldInfo { key: "ListItems", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Number },
         ],
     },
     crate::typed::ItemInfo {

@@ -14,6 +14,20 @@ pub const fn name_hash(name: &[u8]) -> u64 {
 
 /// Up to eight bytes of `name` from `at`, little-endian, each with bit 5 set.
 const fn load8(name: &[u8], at: usize) -> u64 {
+    if at + 8 <= name.len() {
+        // One load for the whole word (the common case: most names have 8 bytes or more).
+        let bytes = [
+            name[at],
+            name[at + 1],
+            name[at + 2],
+            name[at + 3],
+            name[at + 4],
+            name[at + 5],
+            name[at + 6],
+            name[at + 7],
+        ];
+        return u64::from_le_bytes(bytes) | 0x2020_2020_2020_2020;
+    }
     let mut word = 0u64;
     let mut i = 0;
     while i < 8 && at + i < name.len() {
@@ -66,7 +80,9 @@ impl<const N: usize> NameTable<N> {
         let mut at = (name_hash(name) >> 32) as usize & (N - 1);
         loop {
             let index = usize::from(self.slots[at]).checked_sub(1)?;
-            if self.names[index].as_bytes().eq_ignore_ascii_case(name) {
+            let candidate = self.names[index].as_bytes();
+            // The wire usually spells the name as documented: one memcmp.
+            if candidate == name || candidate.eq_ignore_ascii_case(name) {
                 return Some(index);
             }
             at = (at + 1) & (N - 1);

@@ -29,7 +29,8 @@ pub struct FieldInfo {
     pub key: &'static str,
     /// Spellings of older specs that differ in ASCII case only (`Allowoverlap`).
     pub other_spellings: &'static [&'static str],
-    /// Whether every spec that documents it marks it required.
+    /// Whether every spec that documents it marks it required (for a header only observed
+    /// entries list: whether every capture sent it).
     pub required: bool,
     /// Spec versions that document it (empty: only observed).
     pub versions: &'static [&'static str],

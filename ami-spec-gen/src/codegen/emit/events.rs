@@ -93,7 +93,7 @@ fn accessor(field: &Field, item: &Item) -> String {
         FieldKind::Number => (
             "i64".to_string(),
             format!("crate::typed::number(self.0.get({}))", lit(&field.key)),
-            format!("The documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`{bytes}`](Self::{bytes}) has the text)."),
+            format!("Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`{bytes}`](Self::{bytes}) has the text)."),
         ),
         FieldKind::Enum(name) => (
             format!("values::{name}<'a>"),

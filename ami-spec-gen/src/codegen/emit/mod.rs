@@ -51,7 +51,9 @@ fn type_names(items: &[Item]) -> Vec<String> {
 }
 
 fn versions_note(item: &Item, all: &[String]) -> String {
-    if item.versions == all {
+    if !item.documented {
+        format!("Seen from Asterisk {}.", item.versions.join(", "))
+    } else if item.versions == all {
         format!("In every spec ({}).", item.versions.join(", "))
     } else if item.documented {
         format!("Only in spec {}.", item.versions.join(", "))
@@ -174,7 +176,7 @@ fn field_paragraphs(field: &Field, item: &Item) -> Vec<String> {
     let _ = write!(
         facts,
         ", {}.",
-        if field.required && !field.versions.is_empty() {
+        if field.required {
             "required"
         } else {
             "optional"
@@ -269,7 +271,7 @@ fn info_table(name: &str, doc: &str, items: &[Item]) -> String {
                 "            crate::typed::FieldInfo {{ key: {}, other_spellings: {}, required: {}, versions: {}, observed: {}, kind: crate::typed::ValueKind::{kind} }},",
                 lit(&f.key),
                 str_slice(&others),
-                f.required && !f.versions.is_empty(),
+                f.required,
                 str_slice(&f.versions),
                 f.observed
             );
