@@ -48,13 +48,15 @@ pub fn parse_action_list(text: &str) -> Result<NameList, DumpError> {
     run(text, list::action_table)
 }
 
-/// Loads a folder under `specs/`: a version's dumps when it holds `events.txt`, otherwise
-/// observed entries.
+/// Loads a folder under `specs/`: observed entries when it has `event/` or `action/` but no
+/// `events.txt`, otherwise a version's dumps (so a missing or empty folder is an error
+/// naming its `events.txt`).
 pub fn load_folder(dir: &Path) -> Result<Folder, DumpError> {
-    if dir.join("events.txt").exists() {
-        load_spec(dir).map(Folder::Dump)
-    } else {
+    let entries = dir.join("event").is_dir() || dir.join("action").is_dir();
+    if entries && !dir.join("events.txt").exists() {
         load_observed(dir).map(Folder::Observed)
+    } else {
+        load_spec(dir).map(Folder::Dump)
     }
 }
 
