@@ -21,8 +21,9 @@
 //! allocation, and the [`Event`] is no bigger than the view. Each accessor reads its header
 //! when called, as [`Message::get`](ami_proto::Message::get) does: as text
 //! (`Option<&str>`, `None` when absent or not UTF-8), as an `i64` when the documentation
-//! says the value is a number (see [`typed::number`]), or as an open enum when it lists
-//! the values (compared ignoring ASCII case, as Asterisk does). Each has a `_bytes` twin.
+//! says the value is a number (the rule is in the crate's README; [`typed::number`] reads
+//! it), or as an open enum when it lists the values (compared ignoring ASCII case, as
+//! Asterisk does). Each has a `_bytes` twin with the value as received.
 //!
 //! ```
 //! use ami_proto::{Decoded, Decoder, Item};
@@ -48,6 +49,11 @@
 //! ```
 //!
 //! # Sending actions
+//!
+//! An action's `new` takes the headers every version requires; each other header has a
+//! method (`action_id(id)` sets the ActionID, which whoever sends the action reads through
+//! [`Action::action_id`](ami_proto::Action::action_id)); a header that may repeat is added
+//! once per call.
 //!
 //! ```
 //! use ami_proto::Action;

@@ -4,19 +4,55 @@
 /// A hash of a name that ignores ASCII case: its length and its first and last eight bytes,
 /// each byte with bit 5 set (which makes `A` and `a` equal; the table compares the whole
 /// name after a match, so other bytes that bit confuses only cost a comparison).
+#[inline(always)]
 pub const fn name_hash(name: &[u8]) -> u64 {
     let n = name.len();
-    let head = load8(name, 0);
-    let tail = load8(name, n.saturating_sub(8));
+    let head = fold(load(name, 0), n);
+    let tail = if n > 8 {
+        fold(load(name, n - 8), 8)
+    } else {
+        head
+    };
     let mixed = head ^ tail.rotate_left(29) ^ (n as u64).wrapping_mul(0x9e37_79b9);
     mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
-/// Up to eight bytes of `name` from `at`, little-endian, each with bit 5 set.
-const fn load8(name: &[u8], at: usize) -> u64 {
-    if at + 8 <= name.len() {
-        // One load for the whole word (the common case: most names have 8 bytes or more).
-        let bytes = [
+/// Bit 5 set in each of the first `n` bytes of `word` (all eight when `n >= 8`).
+#[inline(always)]
+const fn fold(word: u64, n: usize) -> u64 {
+    const MASK: u64 = 0x2020_2020_2020_2020;
+    match n {
+        0 => 0,
+        1..=7 => word | (MASK >> (8 * (8 - n))),
+        _ => word | MASK,
+    }
+}
+
+/// Up to eight bytes of `name` from `at`, little-endian, in at most two loads: a short tail
+/// is read as two overlapping halves (bytes read twice are the same bytes).
+#[inline(always)]
+const fn load(name: &[u8], at: usize) -> u64 {
+    let n = name.len() - at;
+    match n {
+        0 => 0,
+        1 => name[at] as u64,
+        2 | 3 => {
+            let lo = u16::from_le_bytes([name[at], name[at + 1]]) as u64;
+            let hi = u16::from_le_bytes([name[at + n - 2], name[at + n - 1]]) as u64;
+            lo | hi << (8 * (n - 2))
+        }
+        4..=7 => {
+            let lo =
+                u32::from_le_bytes([name[at], name[at + 1], name[at + 2], name[at + 3]]) as u64;
+            let hi = u32::from_le_bytes([
+                name[at + n - 4],
+                name[at + n - 3],
+                name[at + n - 2],
+                name[at + n - 1],
+            ]) as u64;
+            lo | hi << (8 * (n - 4))
+        }
+        _ => u64::from_le_bytes([
             name[at],
             name[at + 1],
             name[at + 2],
@@ -25,16 +61,8 @@ const fn load8(name: &[u8], at: usize) -> u64 {
             name[at + 5],
             name[at + 6],
             name[at + 7],
-        ];
-        return u64::from_le_bytes(bytes) | 0x2020_2020_2020_2020;
+        ]),
     }
-    let mut word = 0u64;
-    let mut i = 0;
-    while i < 8 && at + i < name.len() {
-        word |= ((name[at + i] | 0x20) as u64) << (8 * i);
-        i += 1;
-    }
-    word
 }
 
 /// Names and a table of `N` slots (a power of two, at least twice the names) holding each
@@ -81,8 +109,9 @@ impl<const N: usize> NameTable<N> {
         loop {
             let index = usize::from(self.slots[at]).checked_sub(1)?;
             let candidate = self.names[index].as_bytes();
-            // The wire usually spells the name as documented: one memcmp.
-            if candidate == name || candidate.eq_ignore_ascii_case(name) {
+            if candidate.len() == name.len()
+                && (same(candidate, name) || candidate.eq_ignore_ascii_case(name))
+            {
                 return Some(index);
             }
             at = (at + 1) & (N - 1);
@@ -95,15 +124,63 @@ impl<const N: usize> NameTable<N> {
     }
 }
 
+/// Whether two names of the same length are byte for byte equal (the wire usually spells a
+/// name as documented); 8 to 16 bytes are compared as two overlapping words, without a call
+/// to `memcmp`.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if (8..=16).contains(&n) && b.len() == n {
+        let word = |s: &[u8], at: usize| {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(&s[at..at + 8]);
+            u64::from_le_bytes(bytes)
+        };
+        word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8)
+    } else {
+        a == b
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_loads_are_the_bytes() {
+        for len in 0..=12 {
+            let name: Vec<u8> = (1..=len as u8).collect();
+            for at in 0..=len.min(4) {
+                let want = name[at..]
+                    .iter()
+                    .take(8)
+                    .enumerate()
+                    .fold(0u64, |w, (i, &b)| w | u64::from(b) << (8 * i));
+                assert_eq!(load(&name, at), want, "{len} {at}");
+            }
+        }
+    }
 
     #[test]
     fn case_variants_hash_alike() {
         assert_eq!(name_hash(b"NewExten"), name_hash(b"newexten"));
         assert_eq!(name_hash(b"RTCPSent"), name_hash(b"rtcpsent"));
         assert_ne!(name_hash(b"Newstate"), name_hash(b"Newchannel"));
+    }
+
+    #[test]
+    fn words_compare_like_bytes() {
+        for (a, b) in [
+            ("Newstate", "Newstate"),
+            ("Newstate", "Newstatf"),
+            ("DeviceStateChange", "DeviceStateChange"),
+            ("QueueMemberAdded", "QueueMemberAddee"),
+            ("QueueMemberAdded", "RueueMemberAdded"),
+            ("Hangup", "Hangup"),
+            ("Hangup", "Hangun"),
+        ] {
+            assert_eq!(same(a.as_bytes(), b.as_bytes()), a == b, "{a} {b}");
+        }
     }
 
     #[test]

@@ -1,6 +1,29 @@
 //! How the generated accessors read a header's value, and how Asterisk reads the values a
 //! client sends (for the list actions whose answer depends on a header).
 
+use ami_proto::Message;
+
+/// The value of the first header named `key` (ASCII case ignored), as
+/// [`Message::get`](ami_proto::Message::get) gives it; a key spelled as documented (the
+/// usual case) is recognised with one `memcmp`.
+///
+/// ```
+/// use ami_proto::{Decoded, Decoder, Item};
+///
+/// let wire = b"Event: Hangup\r\nchannel: A\r\nChannel: B\r\n\r\n";
+/// let mut decoder = Decoder::new();
+/// let Decoded::Item { item: Item::Message(m), .. } = decoder.decode(wire) else { panic!() };
+/// assert_eq!(ami_spec::typed::lookup(&m, "Channel"), Some(&b"A"[..]));
+/// ```
+#[inline]
+pub fn lookup<'a>(message: &Message<'a>, key: &str) -> Option<&'a [u8]> {
+    let key = key.as_bytes();
+    message
+        .headers()
+        .find(|h| h.key.len() == key.len() && (h.key == key || h.key.eq_ignore_ascii_case(key)))
+        .map(|h| h.value)
+}
+
 /// The value as text: `None` when absent or not UTF-8 (the accessor's `_bytes` twin gives
 /// the bytes either way).
 ///

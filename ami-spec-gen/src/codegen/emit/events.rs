@@ -87,18 +87,18 @@ fn accessor(field: &Field, item: &Item) -> String {
     let (ty, body, note) = match &field.kind {
         FieldKind::Text => (
             "&'a str".to_string(),
-            format!("crate::typed::text(self.0.get({}))", lit(&field.key)),
+            format!("crate::typed::text(crate::typed::lookup(&self.0, {}))", lit(&field.key)),
             format!("`None` when the header is absent or not UTF-8 ([`{bytes}`](Self::{bytes}) has the bytes)."),
         ),
         FieldKind::Number => (
             "i64".to_string(),
-            format!("crate::typed::number(self.0.get({}))", lit(&field.key)),
+            format!("crate::typed::number(crate::typed::lookup(&self.0, {}))", lit(&field.key)),
             format!("Its documentation says it is a number: read as one, `None` when absent or not a decimal integer ([`{bytes}`](Self::{bytes}) has the text)."),
         ),
         FieldKind::Enum(name) => (
             format!("values::{name}<'a>"),
             format!(
-                "crate::typed::text(self.0.get({})).map(values::{name}::parse)",
+                "crate::typed::text(crate::typed::lookup(&self.0, {})).map(values::{name}::parse)",
                 lit(&field.key)
             ),
             format!("Read as [`values::{name}`]; `None` when absent or not UTF-8 ([`{bytes}`](Self::{bytes}) has the bytes)."),
@@ -113,7 +113,7 @@ fn accessor(field: &Field, item: &Item) -> String {
     );
     let _ = writeln!(
         out,
-        "    /// The value of {} as received.\n    pub fn {bytes}(&self) -> Option<&'a [u8]> {{\n        self.0.get({})\n    }}",
+        "    /// The value of {} as received.\n    pub fn {bytes}(&self) -> Option<&'a [u8]> {{\n        crate::typed::lookup(&self.0, {})\n    }}",
         code(&field.key),
         lit(&field.key)
     );
