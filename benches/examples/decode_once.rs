@@ -3,8 +3,7 @@
 //!
 //! MODE: `read` (only read the file), `memmem`, `lines`, `whole`, `reads:N`, `copy:N`,
 //! `typed`, `typed_visit` (see [`benches::visit::run_loop`]). Prints the loop's result so
-//! it cannot be
-//! optimised away.
+//! it cannot be optimised away.
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
