@@ -18,7 +18,7 @@
 //! # Reading events
 //!
 //! Typing a message looks its name up in a hash table and copies the message view: no
-//! allocation, and the [`Event`] is no bigger than the view. Each accessor reads its header
+//! allocation, and an [`Event`] is the view and a tag. Each accessor reads its header
 //! when called, as [`Message::get`](ami_proto::Message::get) does: as text
 //! (`Option<&str>`, `None` when absent or not UTF-8), as an `i64` when the documentation
 //! says the value is a number (the rule is in the crate's README; [`typed::number`] reads

@@ -1,6 +1,6 @@
 //! Every event of the real captures is typed (list items included: 0 `Unknown`), a typed
-//! event is a view no bigger than the message view, and its JSON reads back into the same
-//! headers.
+//! event is the message view and a tag (at most 64 bytes), and its JSON reads back into the
+//! same headers.
 
 mod common;
 

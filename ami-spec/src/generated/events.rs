@@ -48648,8 +48648,8 @@ impl<'a> Wink<'a> {
 
 /// Any event: typed when a spec or an observed entry describes its name, else `Unknown`.
 ///
-/// Each variant is a view of the message (no copy, no allocation); the enum is no bigger
-/// than the message view itself.
+/// Each variant is a view of the message (no copy, no allocation): the enum is the message
+/// view and its tag, whatever the event.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum Event<'a> {

@@ -3,13 +3,6 @@
 
 use ami_proto::{Header, Message};
 
-/// Orders byte strings as if both were lower-cased (the order of the generated name tables).
-pub fn cmp_ignore_ascii_case(a: &[u8], b: &[u8]) -> core::cmp::Ordering {
-    a.iter()
-        .map(u8::to_ascii_lowercase)
-        .cmp(b.iter().map(u8::to_ascii_lowercase))
-}
-
 /// A family of numbered keys: `prefix` + decimal index + one of `suffixes`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Family {

@@ -24,7 +24,7 @@ mod tables;
 mod view;
 
 pub use action::{debug_action, HeaderKey};
-pub use layout::{cmp_ignore_ascii_case, key_hash, Family, Layout, Slot, MAX_KEYS};
+pub use layout::{key_hash, Family, Layout, Slot, MAX_KEYS};
 pub use names::{name_hash, NameTable};
 pub use read::{ast_true, is_regex, lookup, number, text};
 pub use tables::{FieldInfo, ItemInfo, ListAction, ListCondition, ValueKind};

@@ -122,7 +122,7 @@ fn accessor(field: &Field, item: &Item) -> String {
 
 fn event_enum(catalog: &Catalog, names: &[String]) -> String {
     let mut out = String::from(
-        "\n/// Any event: typed when a spec or an observed entry describes its name, else `Unknown`.\n///\n/// Each variant is a view of the message (no copy, no allocation); the enum is no bigger\n/// than the message view itself.\n",
+        "\n/// Any event: typed when a spec or an observed entry describes its name, else `Unknown`.\n///\n/// Each variant is a view of the message (no copy, no allocation): the enum is the message\n/// view and its tag, whatever the event.\n",
     );
     out.push_str("#[derive(Debug, Clone, Copy)]\n#[non_exhaustive]\npub enum Event<'a> {\n");
     for (item, ty) in catalog.events.iter().zip(names) {
