@@ -39,11 +39,13 @@ pub struct Args {
     #[arg(long, overrides_with_all = ["typed", "count"], long_help = JSON_HELP)]
     json: bool,
 
-    /// Like --json, but events and responses as ami-spec's typed structs
+    /// Like --json, but events and responses with their ami-spec typed form
     ///
-    /// ami-spec's structs are generated from Asterisk's `manager show` dumps: known
-    /// headers are named fields, the rest are kept in order; unknown events keep all
-    /// their headers.
+    /// Every line keeps "type". An event ami-spec describes (from Asterisk's `manager
+    /// show` dumps or the observed entries) is {"type":"event","typed":true,"event":{...}}:
+    /// its documented headers by name in field order, then "ExtraHeaders" in wire order;
+    /// one it does not describe is the --json line with "typed":false. A response is
+    /// {"type":"response","typed":true,"response":{...}}. See the README for the schema.
     #[arg(long, overrides_with_all = ["json", "count"], verbatim_doc_comment)]
     typed: bool,
 

@@ -4,7 +4,8 @@
 //! Strings are the wire bytes; bytes that are not UTF-8 become U+FFFD (the decoder itself
 //! keeps them). Control characters are written as `\n`, `\r`, `\t` or `\u00XX`, and DEL as
 //! `\u007f` ([`Escapes`]), so that no terminal control byte reaches the output raw.
-//! `--typed` lines are ami-spec's structs as serde_json writes them.
+//! `--typed` lines keep the `type` of every line; an event or a response carries its
+//! ami-spec typed form (see [`write_typed`]).
 
 use std::borrow::Cow;
 use std::fmt::Display;
@@ -66,17 +67,79 @@ pub fn write_error(out: &mut impl Write, error: &ami_proto::Error) -> io::Result
     write_line(out, &ErrorLine(error))
 }
 
-/// Writes a message as ami-spec's typed struct: events typed by ami-spec (unknown ones as
-/// their header list), responses with their common headers typed.
+/// Writes a message for `--typed`:
+///
+/// - an event a spec or an observed entry describes:
+///   `{"type":"event","typed":true,"event":{...}}`, the object being ami-spec's JSON of
+///   the event (`"Event"`, the documented headers present in field order, numbered families,
+///   `"ExtraHeaders"`);
+/// - an event nothing describes: `{"type":"event","typed":false,"headers":[...]}`, the
+///   `--json` line with `"typed":false`;
+/// - a response: `{"type":"response","typed":true,"response":{...}}` (`"Response"`,
+///   `"ActionID"`, `"Message"`, `"EventList"`, `"ExtraHeaders"`), plus `"output"` and
+///   `"truncated"` for a legacy Command reply as in `--json`;
+/// - anything else: its `--json` line.
 ///
 /// These lines keep serde_json's own escapes (`\b`, `\f`, DEL raw) as they always have:
 /// [`Escapes`] would change them and scan every typed string once more for DEL.
 pub fn write_typed(out: &mut impl Write, message: &Message<'_>) -> io::Result<()> {
     match message.kind() {
-        Kind::Response => serde_json::to_writer(&mut *out, &Response::from_message(message))?,
-        _ => serde_json::to_writer(&mut *out, &Event::from_message(message))?,
+        Kind::Event => match Event::from_message(message) {
+            Event::Unknown(_) => serde_json::to_writer(&mut *out, &UntypedEvent(message))?,
+            event => serde_json::to_writer(&mut *out, &TypedLine::Event(event))?,
+        },
+        Kind::Response => match Response::from_message(message) {
+            Some(response) => serde_json::to_writer(&mut *out, &TypedLine::Response(response))?,
+            None => serde_json::to_writer(&mut *out, &MessageLine(message))?,
+        },
+        Kind::Action | Kind::Other => serde_json::to_writer(&mut *out, &MessageLine(message))?,
     }
     out.write_all(b"\n")
+}
+
+/// A typed `--typed` line.
+enum TypedLine<'a> {
+    Event(Event<'a>),
+    Response(Response<'a>),
+}
+
+impl Serialize for TypedLine<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut line = serializer.serialize_struct("TypedLine", 5)?;
+        match self {
+            TypedLine::Event(event) => {
+                line.serialize_field("type", "event")?;
+                line.serialize_field("typed", &true)?;
+                line.serialize_field("event", event)?;
+            }
+            TypedLine::Response(response) => {
+                line.serialize_field("type", "response")?;
+                line.serialize_field("typed", &true)?;
+                line.serialize_field("response", response)?;
+                let message = response.as_message();
+                if let Some(body) = message.command_body() {
+                    line.serialize_field("output", &Lossy(body))?;
+                    if message.is_truncated() {
+                        line.serialize_field("truncated", &true)?;
+                    }
+                }
+            }
+        }
+        line.end()
+    }
+}
+
+/// `{"type":"event","typed":false,"headers":[...]}`.
+struct UntypedEvent<'m, 'a>(&'m Message<'a>);
+
+impl Serialize for UntypedEvent<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut line = serializer.serialize_struct("UntypedEvent", 3)?;
+        line.serialize_field("type", "event")?;
+        line.serialize_field("typed", &false)?;
+        line.serialize_field("headers", &Headers(self.0))?;
+        line.end()
+    }
 }
 
 /// Writes `value` as compact JSON with [`Escapes`], then a newline.

@@ -28,7 +28,7 @@ pub struct Args {
     #[arg(long, overrides_with_all = ["typed", "count"])]
     json: bool,
 
-    /// Events as ami-spec's typed structs
+    /// Events with their ami-spec typed form (`ami decode --typed`'s lines)
     #[arg(long, overrides_with_all = ["json", "count"])]
     typed: bool,
 

@@ -41,8 +41,12 @@ pub struct Server {
     #[arg(long, value_name = "NAME", default_value = "admin")]
     user: String,
 
-    /// `host[:port]` (port 5038, or 5039 with --tls)
-    #[arg(value_name = "ADDR")]
+    /// The server's address (the help text is given below: rustdoc would read its
+    /// `[:port]` as a link)
+    #[arg(
+        value_name = "ADDR",
+        help = "host[:port] (port 5038, or 5039 with --tls)"
+    )]
     pub addr: String,
 }
 

@@ -4,10 +4,10 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use ami_spec::codegen::{
-    default_spec_dirs, generate_from_dirs, generated_dir, specs_dir, write_if_changed,
-};
-use ami_spec::dump::{self, DumpError};
+use ami_spec_gen::codegen::{generate_from_dirs, write_if_changed};
+use ami_spec_gen::diff::LEGEND;
+use ami_spec_gen::dump::{self, DumpError};
+use ami_spec_gen::workspace::{generated_dir, spec_dirs, specs_dir};
 
 use crate::exit::{self, Error, Exit};
 
@@ -23,23 +23,26 @@ pub struct Args {
 enum Command {
     /// Parse spec folders and write the merged Rust types
     ///
-    /// Parse the spec folders (default: every ami-spec/specs/asterisk-* folder) and write
-    /// the merged types to ami-spec/src/generated (or DIR); files whose content did not
-    /// change are left alone.
+    /// Parse the spec folders (default: every ami-spec/specs/ folder: the asterisk-*
+    /// dumps and the observed entries) and write the merged types to
+    /// ami-spec/src/generated (or DIR); files whose content did not change are left alone.
     #[command(verbatim_doc_comment, after_help = exit::HELP)]
     Generate {
         /// Write the generated files here instead of ami-spec/src/generated
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Spec folders, each holding the `manager show` dumps of one Asterisk version
+        /// Spec folders, each holding the `manager show` dumps of one Asterisk version, or
+        /// observed entries
         #[arg(value_name = "SPEC_DIR")]
         dirs: Vec<PathBuf>,
     },
     /// What changed from spec A to spec B
     ///
-    /// Events, actions, headers, required/optional and documented values added (+),
-    /// removed (-) or changed (~) from spec A to spec B. A and B are folders or versions
-    /// of the committed folders (e.g. `ami spec diff 13.38.3 23.4.1`).
+    /// Events, actions, headers, required/optional, spellings and documented values added
+    /// (+), removed (-) or changed (~) from spec A to spec B; names and keys compare
+    /// ignoring ASCII case, so a case-only change is reported as a change of spelling. A
+    /// and B are folders or versions of the committed folders (e.g. `ami spec diff
+    /// 13.38.3 23.4.1`). The output starts with the legend of its signs.
     #[command(verbatim_doc_comment, after_help = exit::HELP)]
     Diff {
         /// The older spec: a folder or a committed version
@@ -84,8 +87,11 @@ fn generate(out: PathBuf, mut dirs: Vec<PathBuf>) -> Result<Exit, Error> {
 fn diff(a: &str, b: &str) -> Result<Exit, Error> {
     let a = dump::load_spec(&spec_dir(a)?).map_err(dump_error)?;
     let b = dump::load_spec(&spec_dir(b)?).map_err(dump_error)?;
-    let changes = ami_spec::diff::diff(&a, &b);
+    let changes = ami_spec_gen::diff::diff(&a, &b);
     let mut out = io::BufWriter::new(io::stdout().lock());
+    for line in LEGEND.lines() {
+        writeln!(out, "# {line}").map_err(Error::output)?;
+    }
     for change in &changes {
         writeln!(out, "{change}").map_err(Error::output)?;
     }
@@ -101,9 +107,9 @@ fn diff(a: &str, b: &str) -> Result<Exit, Error> {
     Ok(Exit::Success)
 }
 
-/// The committed spec folders (`ami-spec/specs/asterisk-*`).
+/// The committed spec folders (`ami-spec/specs/*`).
 fn committed_dirs() -> Result<Vec<PathBuf>, Error> {
-    default_spec_dirs().map_err(|e| Error::io("read", quoted(&specs_dir()), e))
+    spec_dirs().map_err(|e| Error::io("read", quoted(&specs_dir()), e))
 }
 
 /// A folder, or the committed folder of a version (`23.4.1` -> `specs/asterisk-23.4.1`).

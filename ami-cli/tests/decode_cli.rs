@@ -135,16 +135,72 @@ fn typed_output_names_known_fields_and_keeps_the_rest() {
     );
     assert_eq!(code, 0);
     let items = json_lines(&out);
+    // Every line keeps its type; every event of a real capture is typed.
+    assert!(items.iter().all(|i| i["type"].is_string()));
+    assert!(items
+        .iter()
+        .filter(|i| i["type"] == "event")
+        .all(|i| i["typed"] == true));
     let booted = items
         .iter()
-        .find(|i| i["Event"] == "FullyBooted")
+        .find(|i| i["event"]["Event"] == "FullyBooted")
         .expect("a FullyBooted event");
-    assert_eq!(booted["Status"], "Fully Booted");
+    assert_eq!(booted["event"]["Status"], "Fully Booted");
     assert_eq!(
-        booted["ExtraHeaders"][0],
+        booted["event"]["ExtraHeaders"][0],
         serde_json::json!(["Privilege", "system,all"])
     );
-    assert!(items.iter().any(|i| i["Event"] == "OriginateResponse"));
+    assert!(items
+        .iter()
+        .any(|i| i["event"]["Event"] == "OriginateResponse"));
+    let reply = items
+        .iter()
+        .find(|i| i["type"] == "response")
+        .expect("a response");
+    assert_eq!(reply["typed"], true);
+    assert_eq!(reply["response"]["Response"], "Success");
+    assert_eq!(reply["response"]["ActionID"], "cap-1");
+}
+
+#[test]
+fn typed_output_says_what_nothing_describes() {
+    let input = b"Asterisk Call Manager/12.0.0\r\n\
+        Event: AcmeWidgetTurned\r\nWidget: 7\r\n\r\n\
+        Action: Ping\r\nActionID: 1\r\n\r\n\
+        Event: Newstate\r\nChannel: PJSIP/1\r\nChannelStateDesc: ringing\r\n\r\n";
+    let (code, out) = ami(&["decode", "--typed"], input);
+    assert_eq!(code, 0);
+    assert_eq!(
+        json_lines(&out),
+        [
+            serde_json::json!({"type": "banner", "text": "Asterisk Call Manager/12.0.0"}),
+            serde_json::json!({"type": "event", "typed": false, "headers": [["Event", "AcmeWidgetTurned"], ["Widget", "7"]]}),
+            serde_json::json!({"type": "action", "headers": [["Action", "Ping"], ["ActionID", "1"]]}),
+            serde_json::json!({"type": "event", "typed": true, "event": {"Event": "Newstate", "Channel": "PJSIP/1", "ChannelStateDesc": "ringing"}}),
+        ]
+    );
+}
+
+#[test]
+fn legacy_command_output_in_typed_lines() {
+    let (code, out) = ami(
+        &[
+            "decode",
+            "--typed",
+            &corpus("asterisk-13.38.3/10_command_core_show_version.server.bin"),
+        ],
+        b"",
+    );
+    assert_eq!(code, 0);
+    let items = json_lines(&out);
+    let follows = items
+        .iter()
+        .find(|i| i["response"]["Response"] == "Follows")
+        .expect("a legacy Command reply");
+    assert!(follows["output"]
+        .as_str()
+        .unwrap()
+        .starts_with("Asterisk 13.38.3"));
 }
 
 #[test]
@@ -156,6 +212,28 @@ fn spec_diff_between_the_committed_versions() {
         "{}",
         &out[..out.len().min(2000)]
     );
+    assert!(
+        out.lines()
+            .any(|l| l
+                == "~ event EndpointDetail: Allowoverlap -> AllowOverlap (spelling: case only)")
+    );
+    // The legend comes first and explains each sign.
+    assert!(
+        out.starts_with("# + KIND NAME"),
+        "{}",
+        &out[..out.len().min(500)]
+    );
+    for sign in ["# - KIND NAME", "# ~ KIND NAME: + KEY"] {
+        assert!(out.contains(sign), "{sign}");
+    }
+}
+
+#[test]
+fn spec_diff_of_a_version_with_itself_is_empty() {
+    let (code, out) = ami(&["spec", "diff", "23.4.1", "23.4.1"], b"");
+    assert_eq!(code, 0);
+    let changes: Vec<&str> = out.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(changes, ["0 changes from 23.4.1 to 23.4.1"]);
 }
 
 #[test]

@@ -1,76 +1,87 @@
 //! Typed replies to actions. The `manager show` dumps do not document responses, so this
-//! one type is written by hand: the headers every reply may carry, the rest kept as extras.
+//! one view is written by hand: the headers every reply may carry, the rest read as extras.
+
+use core::fmt;
 
 use ami_proto::{Kind, Message};
-use serde::Serialize;
 
-use crate::typed::{Extras, Layout, Slot, SlotValues, TypedHeaders, Value};
+use crate::typed::{debug_view, text, Extras, Layout};
 
-/// A `Response:` message.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct Response<'a> {
-    /// `Success`, `Error`, `Follows` (13.x Command), `Goodbye` (Logoff), ...
-    #[serde(rename = "Response")]
-    pub response: Value<'a>,
-    /// The `ActionID` the client chose, echoed.
-    #[serde(rename = "ActionID", skip_serializing_if = "Option::is_none")]
-    pub action_id: Option<Value<'a>>,
-    /// Human-readable result text.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
-    pub message: Option<Value<'a>>,
-    /// `start` when the answer continues as a list of events.
-    #[serde(rename = "EventList", skip_serializing_if = "Option::is_none")]
-    pub event_list: Option<Value<'a>>,
-    /// Every other header (action-specific answers such as `Value`, `Ping`, `Output`).
-    #[serde(rename = "ExtraHeaders", skip_serializing_if = "Extras::is_empty")]
-    pub extra: Extras<'a>,
-}
+/// A `Response:` message, viewed in place like a typed event.
+///
+/// ```
+/// use ami_proto::{Decoded, Decoder, Item};
+/// use ami_spec::Response;
+///
+/// let wire = b"Response: Success\r\nActionID: 7\r\nMessage: Pong\r\nPing: Pong\r\n\r\n";
+/// let mut decoder = Decoder::new();
+/// let Decoded::Item { item: Item::Message(m), .. } = decoder.decode(wire) else { panic!() };
+/// let reply = Response::from_message(&m).unwrap();
+/// assert!(reply.is_success());
+/// assert_eq!(reply.action_id(), Some("7"));
+/// assert_eq!(reply.message(), Some("Pong"));
+/// assert_eq!(reply.extra().get_str("Ping"), Some("Pong"));
+/// ```
+#[derive(Clone, Copy)]
+pub struct Response<'a>(Message<'a>);
 
 impl<'a> Response<'a> {
-    /// The headers this type has fields for (after `Response:`).
+    /// The headers this view has accessors for (after `Response:`).
     pub const LAYOUT: &'static Layout =
         &Layout::new("Response", &["ActionID", "Message", "EventList"], &[]);
 
-    /// Types a `Response:` message; `None` for other kinds.
+    /// Views a `Response:` message; `None` for other kinds.
     pub fn from_message(message: &Message<'a>) -> Option<Response<'a>> {
-        if message.kind() != Kind::Response {
-            return None;
-        }
-        let mut typed = Response {
-            response: Value::new(message.name()),
-            action_id: None,
-            message: None,
-            event_list: None,
-            extra: Extras::new(*message, Self::LAYOUT),
-        };
-        Self::LAYOUT.walk(message, |slot, header, first| match slot {
-            Slot::Key(0) if first => typed.action_id = Some(Value::new(header.value)),
-            Slot::Key(1) if first => typed.message = Some(Value::new(header.value)),
-            Slot::Key(2) if first => typed.event_list = Some(Value::new(header.value)),
-            _ => {}
-        });
-        Some(typed)
+        (message.kind() == Kind::Response).then_some(Response(*message))
     }
 
-    /// Whether the action succeeded (`Response: Success`, any case).
+    /// The message this view reads.
+    pub fn as_message(&self) -> &Message<'a> {
+        &self.0
+    }
+
+    /// `Success`, `Error`, `Follows` (13.x Command), `Goodbye` (Logoff), ...; `None` if not
+    /// UTF-8 (the bytes are `as_message().name()`).
+    pub fn response(&self) -> Option<&'a str> {
+        text(Some(self.0.name()))
+    }
+
+    /// Whether the action succeeded (`Response: Success`, ASCII case ignored).
     pub fn is_success(&self) -> bool {
-        self.response.as_bytes().eq_ignore_ascii_case(b"Success")
+        self.0.name().eq_ignore_ascii_case(b"Success")
     }
 
-    /// The headers in wire order, documented ones taken from the fields.
-    pub fn headers(&self) -> TypedHeaders<'a, '_> {
-        TypedHeaders::new(self.extra.message(), Self::LAYOUT, self)
+    /// The `ActionID` the client chose, echoed.
+    pub fn action_id(&self) -> Option<&'a str> {
+        text(self.0.get("ActionID"))
+    }
+
+    /// Human-readable result text.
+    pub fn message(&self) -> Option<&'a str> {
+        text(self.0.get("Message"))
+    }
+
+    /// `start` when the answer continues as a list of events.
+    pub fn event_list(&self) -> Option<&'a str> {
+        text(self.0.get("EventList"))
+    }
+
+    /// Every other header (action-specific answers such as `Value`, `Ping`, `Output`).
+    pub fn extra(&self) -> Extras<'a> {
+        Extras::new(self.0, Self::LAYOUT)
     }
 }
 
-impl<'a> SlotValues<'a> for Response<'a> {
-    fn slot_value(&self, slot: usize) -> Option<&'a [u8]> {
-        match slot {
-            0 => self.action_id.map(|v| v.as_bytes()),
-            1 => self.message.map(|v| v.as_bytes()),
-            2 => self.event_list.map(|v| v.as_bytes()),
-            _ => None,
-        }
+impl fmt::Debug for Response<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug_view(f, &self.0, Self::LAYOUT)
+    }
+}
+
+/// `{"Response": ..., "ActionID": ..., "Message": ..., "EventList": ..., "ExtraHeaders": [...]}`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Response<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::json::serialize_response(&self.0, Self::LAYOUT, s)
     }
 }

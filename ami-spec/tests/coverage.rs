@@ -1,9 +1,11 @@
-//! Every event and action listed by every spec folder has a generated type.
+//! Every event and action listed by every spec folder has a generated type, and every
+//! observed entry too.
 
-use ami_spec::codegen::{default_spec_dirs, load_specs};
-use ami_spec::model::NameList;
 use ami_spec::typed::ItemInfo;
 use ami_spec::{ACTIONS, EVENTS, EVENT_NAMES};
+use ami_spec_gen::codegen::load;
+use ami_spec_gen::model::NameList;
+use ami_spec_gen::workspace::spec_dirs;
 
 /// How many listed names have a generated item that records this version.
 fn covered(list: &NameList, table: &[ItemInfo], version: &str) -> usize {
@@ -20,10 +22,10 @@ fn covered(list: &NameList, table: &[ItemInfo], version: &str) -> usize {
 }
 
 #[test]
-fn all_listed_items_are_generated() {
-    let specs = load_specs(&default_spec_dirs().unwrap()).unwrap();
-    assert!(specs.len() >= 2);
-    for spec in &specs {
+fn all_listed_and_observed_items_are_generated() {
+    let inputs = load(&spec_dirs().unwrap()).unwrap();
+    assert!(inputs.specs.len() >= 2);
+    for spec in &inputs.specs {
         let events = covered(&spec.event_list, EVENTS, &spec.version);
         let actions = covered(&spec.action_list, ACTIONS, &spec.version);
         assert_eq!(
@@ -48,6 +50,13 @@ fn all_listed_items_are_generated() {
             assert_eq!((events, actions), expected, "{}", spec.version);
         }
     }
+    for doc in &inputs.observed.events {
+        let info = EVENTS.iter().find(|e| e.name == doc.name).unwrap();
+        assert!(!info.observed_in.is_empty(), "{}", doc.name);
+    }
+    for doc in &inputs.observed.actions {
+        assert!(ami_spec::list_action(&doc.name).is_some(), "{}", doc.name);
+    }
     // The enum covers exactly the table.
     let names: Vec<&str> = EVENTS.iter().map(|e| e.name).collect();
     assert_eq!(names, EVENT_NAMES);
@@ -68,26 +77,14 @@ fn truncated_names_resolve_to_full_names() {
 }
 
 #[test]
-fn list_actions_table() {
-    let core = ami_spec::LIST_ACTIONS
+fn case_only_variants_are_one_field_with_both_spellings() {
+    let endpoint = EVENTS.iter().find(|e| e.name == "EndpointDetail").unwrap();
+    let fields: Vec<_> = endpoint
+        .fields
         .iter()
-        .find(|l| l.action == "CoreShowChannels")
-        .unwrap();
-    assert_eq!(core.items, ["CoreShowChannel"]);
-    assert_eq!(core.complete, Some("CoreShowChannelsComplete"));
-    assert_eq!(
-        ami_spec::actions::CoreShowChannels::LIST_COMPLETE,
-        Some("CoreShowChannelsComplete")
-    );
-    let endpoint = ami_spec::LIST_ACTIONS
-        .iter()
-        .find(|l| l.action == "PJSIPShowEndpoint")
-        .unwrap();
-    assert_eq!(endpoint.items.len(), 6);
-    // Every event a list action names is typed.
-    for list in ami_spec::LIST_ACTIONS {
-        for name in list.items.iter().chain(&list.complete) {
-            assert!(EVENT_NAMES.contains(name), "{name}");
-        }
-    }
+        .filter(|f| f.key.eq_ignore_ascii_case("AllowOverlap"))
+        .collect();
+    assert_eq!(fields.len(), 1);
+    assert_eq!(fields[0].key, "AllowOverlap");
+    assert_eq!(fields[0].other_spellings, ["Allowoverlap"]);
 }

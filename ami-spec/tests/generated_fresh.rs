@@ -1,29 +1,44 @@
-//! The committed generated code is what the generator makes from the committed specs
-//! (prost-style: regenerate into a temporary folder, compare, rewrite on drift, fail).
+//! The committed generated code is what the generator makes from the committed spec
+//! folders. On drift the test prints where the files differ and the command that
+//! regenerates them, and fails; it never writes the source tree.
 
 use std::fs;
-use std::path::PathBuf;
 
-use ami_spec::codegen::{default_spec_dirs, generate_from_dirs, generated_dir, write_if_changed};
+use ami_spec_gen::codegen::generate_from_dirs;
+use ami_spec_gen::workspace::{generated_dir, spec_dirs};
 
-fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ami-spec-fresh-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    dir
+/// The command that rewrites `src/generated/` from the spec folders.
+const REGENERATE: &str = "cargo run -p ami-cli -- spec generate";
+
+/// The first lines where `old` and `new` differ, as a short unified-style excerpt.
+fn first_difference(old: &str, new: &str) -> String {
+    let (old, new): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+    let Some(at) = (0..old.len().max(new.len())).find(|&i| old.get(i) != new.get(i)) else {
+        return "(the files differ only in their last line ending)".to_string();
+    };
+    let mut out = format!("@@ line {} @@\n", at + 1);
+    for line in old.iter().skip(at).take(6) {
+        out.push_str(&format!("-{line}\n"));
+    }
+    for line in new.iter().skip(at).take(6) {
+        out.push_str(&format!("+{line}\n"));
+    }
+    out
 }
 
 #[test]
 fn generated_code_is_fresh() {
-    let files = generate_from_dirs(&default_spec_dirs().unwrap()).unwrap_or_else(|e| panic!("{e}"));
-    let temp = temp_dir();
-    write_if_changed(&temp, &files).unwrap();
+    let files = generate_from_dirs(&spec_dirs().unwrap()).unwrap_or_else(|e| panic!("{e}"));
     let committed = generated_dir();
-    let mut stale = Vec::new();
+    let mut report = String::new();
     for f in &files {
-        let fresh = fs::read_to_string(temp.join(&f.name)).unwrap();
         let old = fs::read_to_string(committed.join(&f.name)).unwrap_or_default();
-        if fresh != old {
-            stale.push(f.name.clone());
+        if old != f.content {
+            report.push_str(&format!(
+                "--- src/generated/{0} (committed)\n+++ src/generated/{0} (generated)\n{1}\n",
+                f.name,
+                first_difference(&old, &f.content)
+            ));
         }
     }
     let mut on_disk: Vec<String> = fs::read_dir(&committed)
@@ -33,16 +48,20 @@ fn generated_code_is_fresh() {
     on_disk.sort();
     let mut expected: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
     expected.sort();
-    let _ = fs::remove_dir_all(&temp);
-    if !stale.is_empty() {
-        // Leave the tree right for the next build, like prost's bootstrap test.
-        write_if_changed(&committed, &files).unwrap();
-        panic!("generated code was stale and has been rewritten: {stale:?}; rebuild and commit it");
+    if on_disk != expected {
+        report.push_str(&format!(
+            "files in src/generated: {on_disk:?}, the generator writes {expected:?}\n"
+        ));
     }
-    assert_eq!(
-        on_disk,
-        expected,
-        "unexpected files in {}",
-        committed.display()
+    assert!(
+        report.is_empty(),
+        "src/generated is stale; regenerate it with `{REGENERATE}` and commit it:\n\n{report}"
     );
+}
+
+#[test]
+fn drift_is_reported_with_its_place() {
+    let shown = first_difference("a\nb\nc\n", "a\nB\nc\n");
+    assert!(shown.starts_with("@@ line 2 @@\n-b\n"), "{shown}");
+    assert!(shown.contains("\n+B\n"), "{shown}");
 }

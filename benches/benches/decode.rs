@@ -1,7 +1,7 @@
 //! Decoder throughput: the generated 64 MiB busy-PBX stream and the real 50 MB load capture
 //! (whole buffer and socket-sized reads, every header visited, beside two framing
-//! baselines), typed decoding of every event, large replies in 1460-byte reads, header
-//! lookup and action encoding.
+//! baselines, and typed decoding of every event in the same group), large replies in
+//! 1460-byte reads, header and typed field lookup, and action encoding.
 //!
 //! `cargo bench -p benches` (add `-- <group>` to run one group; `AMI_BENCH_CLOCK=cpu` to
 //! measure the thread's CPU time instead of wall time).
@@ -17,7 +17,7 @@ use benches::generate::{
 };
 use benches::visit::{
     copy_in_reads, count_blank_lines, split_lines_and_colons, sum_header_lengths,
-    sum_header_lengths_fed, type_every_event, Feed,
+    sum_header_lengths_fed, type_and_visit_every_event, type_every_event, Feed,
 };
 use criterion::measurement::Measurement;
 use criterion::{BenchmarkId, Criterion, Throughput};
@@ -66,6 +66,20 @@ fn stream_group<M: Measurement>(c: &mut Criterion<M>, name: &str, data: &[u8]) {
     group.bench_function("decode_inplace_64", |b| {
         b.iter(|| sum_header_lengths_fed(Feed::InPlace, black_box(data), 64))
     });
+    // Typed decoding in the same group, so its ratio to `decode_whole` comes from one run:
+    // every event typed (name resolved, each documented field one lookup away), and the
+    // same with every header visited through the typed view.
+    let (events, typed) = type_every_event(data, usize::MAX);
+    assert_eq!(events, typed, "{name}: an event nothing describes");
+    group.bench_function("typed_whole", |b| {
+        b.iter(|| type_every_event(black_box(data), usize::MAX))
+    });
+    group.bench_function("typed_visit_whole", |b| {
+        b.iter(|| type_and_visit_every_event(black_box(data), usize::MAX))
+    });
+    group.bench_function("typed_reads_4096", |b| {
+        b.iter(|| type_every_event(black_box(data), 4096))
+    });
     group.finish();
 }
 
@@ -77,26 +91,6 @@ fn stream() -> &'static [u8] {
 
 fn generated_stream<M: Measurement>(c: &mut Criterion<M>) {
     stream_group(c, "generated_64MiB", stream());
-}
-
-/// Typed decoding of every event of the 64 MiB stream (ami-spec `Event::from_message`).
-fn typed<M: Measurement>(c: &mut Criterion<M>) {
-    let data = stream();
-    let (events, typed) = type_every_event(data, usize::MAX);
-    assert_eq!(events, typed);
-    let mut group = c.benchmark_group("typed_64MiB");
-    group
-        .throughput(Throughput::Elements(events as u64))
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4));
-    group.bench_function("event_from_message_whole", |b| {
-        b.iter(|| type_every_event(black_box(data), usize::MAX))
-    });
-    group.bench_function("event_from_message_reads_4096", |b| {
-        b.iter(|| type_every_event(black_box(data), 4096))
-    });
-    group.finish();
 }
 
 fn real_capture<M: Measurement>(c: &mut Criterion<M>) {
@@ -163,6 +157,23 @@ fn lookup<M: Measurement>(c: &mut Criterion<M>) {
                 .count()
         })
     });
+    // The typed way to the same values: typing the message, then an accessor, which is
+    // the header lookup above.
+    group.bench_function("typed_from_message", |b| {
+        b.iter(|| ami_spec::Event::from_message(black_box(&message)))
+    });
+    let ami_spec::Event::Newchannel(event) = ami_spec::Event::from_message(&message) else {
+        panic!("the typical event is a Newchannel");
+    };
+    group.bench_function("typed_uniqueid", |b| {
+        b.iter(|| black_box(&event).uniqueid())
+    });
+    group.bench_function("typed_uniqueid_bytes", |b| {
+        b.iter(|| black_box(&event).uniqueid_bytes())
+    });
+    group.bench_function("typed_channel_state", |b| {
+        b.iter(|| black_box(&event).channel_state())
+    });
     group.finish();
 }
 
@@ -198,7 +209,6 @@ fn encode<M: Measurement>(c: &mut Criterion<M>) {
 /// Every group, with either clock.
 fn all<M: Measurement>(c: &mut Criterion<M>) {
     generated_stream(c);
-    typed(c);
     real_capture(c);
     large_replies(c);
     lookup(c);

@@ -2,8 +2,8 @@
 //! machine load: `valgrind --tool=callgrind target/release/examples/decode_once MODE FILE`.
 //!
 //! MODE: `read` (only read the file), `memmem`, `lines`, `whole`, `reads:N`, `copy:N`,
-//! `typed` (see [`benches::visit::run_loop`]). Prints the loop's result so it cannot be
-//! optimised away.
+//! `typed`, `typed_visit` (see [`benches::visit::run_loop`]). Prints the loop's result so
+//! it cannot be optimised away.
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

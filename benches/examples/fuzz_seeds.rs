@@ -2,12 +2,12 @@
 //! `corpus/asterisk-*/` (whole small sessions, both directions, and one message of each kind
 //! split out of every session) and small outputs of the bench stream generator; the
 //! actions the clients sent and a few injection attempts (`encode_roundtrip`); the vendored
-//! `manager show` dumps of `ami-spec/specs/` (`spec_dump`); small server captures and one
-//! message of each kind (`typed_event`, `session`); the recorded AJAM replies of
-//! `corpus/http/` (`ajam_decode`); small captures as their three files and as their reads
-//! and writes (`capture_load`); the filter lines, Filter actions and manager.conf of
-//! `corpus/filter-oracle/` (`filter_line`, `manager_conf`). Deterministic: run it again after
-//! adding captures.
+//! `manager show` dumps and observed entries of `ami-spec/specs/` (`spec_dump`); small
+//! server captures and one message of each kind (`typed_event`, `session`); the recorded
+//! AJAM replies of `corpus/http/` (`ajam_decode`); small captures as their three files and
+//! as their reads and writes (`capture_load`); the filter lines, Filter actions and
+//! manager.conf of `corpus/filter-oracle/` (`filter_line`, `manager_conf`). Deterministic:
+//! run it again after adding captures.
 //!
 //! `cargo run -p benches --example fuzz_seeds` (from the workspace root).
 
@@ -164,15 +164,25 @@ fn main() {
         encode.write(&format!("injection-{i}"), &input.to_bytes());
     }
 
-    // spec_dump: the vendored `manager show` dumps of every version.
+    // spec_dump: the vendored `manager show` dumps of every version and the observed
+    // entries.
     let dumps = Seeds::new(&root, "spec_dump");
     let mut dump_count = 0;
     for version in fs::read_dir(root.join("ami-spec/specs")).expect("ami-spec/specs") {
         let version = version.unwrap().path();
+        if !version.is_dir() {
+            continue;
+        }
         let v = version.file_name().unwrap().to_string_lossy().to_string();
-        let mut files = vec![version.join("events.txt"), version.join("actions.txt")];
+        let mut files: Vec<_> = [version.join("events.txt"), version.join("actions.txt")]
+            .into_iter()
+            .filter(|f| f.is_file())
+            .collect();
         for sub in ["event", "action"] {
-            for file in fs::read_dir(version.join(sub)).unwrap() {
+            let Ok(entries) = fs::read_dir(version.join(sub)) else {
+                continue;
+            };
+            for file in entries {
                 files.push(file.unwrap().path());
             }
         }

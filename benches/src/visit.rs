@@ -132,7 +132,8 @@ pub fn sum_header_lengths_fed(feed: Feed, data: &[u8], read_size: usize) -> usiz
 }
 
 /// Typed decoding: decode in reads of `read_size` and type every event with ami-spec's
-/// `Event::from_message`, touching one field of it. Returns (events, typed events).
+/// `Event::from_message` (its name resolved; every documented field is then one header
+/// lookup away). Returns (events, typed events).
 pub fn type_every_event(data: &[u8], read_size: usize) -> (usize, usize) {
     let mut events = 0;
     let mut typed = 0;
@@ -149,11 +150,29 @@ pub fn type_every_event(data: &[u8], read_size: usize) -> (usize, usize) {
     (events, typed)
 }
 
+/// Typed decoding that also visits every header, through the typed view: the work of
+/// [`sum_header_lengths`] plus typing every event. Returns the same total.
+pub fn type_and_visit_every_event(data: &[u8], read_size: usize) -> usize {
+    let mut total = 0;
+    let errors = decode_in_reads(data, read_size, |item| {
+        if let Item::Message(message) = item {
+            let event = ami_spec::Event::from_message(message);
+            let message = event.as_message();
+            for header in message.headers() {
+                total += header.key.len() + header.value.len();
+            }
+            total += message.command_body().map_or(0, <[u8]>::len);
+        }
+    });
+    assert_eq!(errors, 0, "benchmark input does not decode cleanly");
+    total
+}
+
 /// Runs the loop named `mode` once over `data` and returns its result, for the examples
 /// that time or count one loop: `read` (nothing, the length), `memmem`, `lines`, `whole`,
 /// `reads:N` (decode in reads of N bytes), `inplace:N` (the same without copying the reads,
-/// see [`decode_in_place`]), `copy:N` (the read loop alone), `typed` (typed events). Panics
-/// on any other name.
+/// see [`decode_in_place`]), `copy:N` (the read loop alone), `typed` (typed events),
+/// `typed_visit` (typed events, every header visited). Panics on any other name.
 pub fn run_loop(mode: &str, data: &[u8]) -> usize {
     let size = |n: &str| n.parse().expect("a read size N");
     match mode.split_once(':') {
@@ -166,6 +185,7 @@ pub fn run_loop(mode: &str, data: &[u8]) -> usize {
             "lines" => split_lines_and_colons(data),
             "whole" => sum_header_lengths(data, usize::MAX),
             "typed" => type_every_event(data, usize::MAX).1,
+            "typed_visit" => type_and_visit_every_event(data, usize::MAX),
             other => panic!("unknown mode {other}"),
         },
     }
