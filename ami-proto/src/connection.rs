@@ -21,6 +21,7 @@ use crate::event_list::ListEnd;
 use crate::login::{AuthMethod, Credentials, Login, LoginEvent, LoginFailure};
 use crate::message::Message;
 use crate::owned::OwnedMessage;
+use crate::read_batch::{ReadBatch, Routed};
 use crate::tracker::{Correlated, TrackError, Tracker};
 
 /// How many actions a [`Connection`] tracks at once unless told otherwise.
@@ -191,6 +192,8 @@ pub struct Connection<'a, const N: usize = DEFAULT_PENDING> {
     login: Option<(Login, StoredCredentials)>,
     state: ConnState,
     events: VecDeque<ConnEvent>,
+    /// The events of the read being handled.
+    batch: ReadBatch,
 }
 
 /// Shows the state and buffer sizes, never the buffered bytes (the unsent Login action
@@ -258,6 +261,7 @@ impl<'a, const N: usize> Connection<'a, N> {
             tracker: Tracker::new(),
             login: None,
             state: ConnState::AwaitingBanner,
+            batch: ReadBatch::default(),
             events: VecDeque::new(),
         }
     }
@@ -391,30 +395,30 @@ impl<'a, const N: usize> Connection<'a, N> {
             return;
         }
         self.input.extend_from_slice(bytes);
+        let base = self.input.as_ptr() as usize;
         let mut used = 0;
         loop {
             let decoded = self.decoder.decode(&self.input[used..]);
             used += decoded.consumed();
             match decoded {
                 Decoded::NeedMore { .. } => break,
-                Decoded::Error { error, .. } => {
-                    self.events.push_back(ConnEvent::DecodeError(error))
-                }
+                Decoded::Error { error, .. } => self.batch.push(ConnEvent::DecodeError(error)),
                 Decoded::Item { item, .. } => {
                     if self.state == ConnState::AwaitingBanner {
                         self.state = ConnState::Connected;
                     }
                     match item {
                         Item::Banner(text) => self
-                            .events
-                            .push_back(ConnEvent::Banner(Bytes::copy_from_slice(text))),
+                            .batch
+                            .push(ConnEvent::Banner(Bytes::copy_from_slice(text))),
                         Item::Text(text) => self
-                            .events
-                            .push_back(ConnEvent::Text(Bytes::copy_from_slice(text))),
+                            .batch
+                            .push(ConnEvent::Text(Bytes::copy_from_slice(text))),
                         Item::Message(m) => {
-                            if let Some(event) = Self::route(&mut self.login, &mut self.tracker, &m)
-                            {
-                                self.events.push_back(event);
+                            match Self::route(&mut self.login, &mut self.tracker, &m) {
+                                Some(Ok(routed)) => self.batch.push_message(routed, &m, base),
+                                Some(Err(event)) => self.batch.push(event),
+                                None => {}
                             }
                         }
                     }
@@ -425,6 +429,7 @@ impl<'a, const N: usize> Connection<'a, N> {
             // split would decide whether a later reply is the login's.
             self.after_login_event();
         }
+        self.batch.finish(&self.input[..used], &mut self.events);
         self.input.drain(..used);
     }
 
@@ -475,33 +480,31 @@ impl<'a, const N: usize> Connection<'a, N> {
         self.events.pop_front()
     }
 
-    /// Pairs one message with the login or the tracker; `None` for the reply to the login's
-    /// `Challenge`, which concerns nobody else.
+    /// Pairs one message with the login or the tracker: what it is (`Ok`), an event
+    /// without the message (`Err`: the login was accepted), or `None` for the reply to the
+    /// login's `Challenge`, which concerns nobody else.
     fn route(
         login: &mut Option<(Login, StoredCredentials)>,
         tracker: &mut Tracker<'a, N>,
         m: &Message<'_>,
-    ) -> Option<ConnEvent> {
+    ) -> Option<Result<Routed, ConnEvent>> {
         if let Some(event) = login.as_mut().and_then(|(l, _)| l.handle(m)) {
             return match event {
-                LoginEvent::Accepted => Some(ConnEvent::LoggedIn),
-                LoginEvent::Rejected(why) => {
-                    Some(ConnEvent::LoginFailed(why, Some(OwnedMessage::new(m))))
-                }
+                LoginEvent::Accepted => Some(Err(ConnEvent::LoggedIn)),
+                LoginEvent::Rejected(why) => Some(Ok(Routed::LoginFailed(why))),
                 LoginEvent::Challenged => None,
             };
         }
-        let message = OwnedMessage::new(m);
-        Some(match tracker.handle(m) {
-            Correlated::Response { id, list } => ConnEvent::Response { id, list, message },
-            Correlated::ListItem { id, index, .. } => ConnEvent::ListItem { id, index, message },
-            Correlated::ListEnd { id, end } => ConnEvent::ListEnd { id, end, message },
-            Correlated::ActionEvent { id } => ConnEvent::ActionEvent { id, message },
-            Correlated::Unsolicited => ConnEvent::Event(message),
+        Some(Ok(match tracker.handle(m) {
+            Correlated::Response { id, list } => Routed::Response { id, list },
+            Correlated::ListItem { id, index, .. } => Routed::ListItem { id, index },
+            Correlated::ListEnd { id, end } => Routed::ListEnd { id, end },
+            Correlated::ActionEvent { id } => Routed::ActionEvent { id },
+            Correlated::Unsolicited => Routed::Event,
             Correlated::UnknownResponse | Correlated::UnknownEvent | Correlated::Other => {
-                ConnEvent::Unmatched(message)
+                Routed::Unmatched
             }
-        })
+        }))
     }
 
     /// After replies: queue the login's next action and update the state.
@@ -519,8 +522,8 @@ impl<'a, const N: usize> Connection<'a, N> {
             // report it as a failed login rather than sending anything.
             if self.poll_login().is_err() {
                 self.state = ConnState::LoginFailed;
-                self.events
-                    .push_back(ConnEvent::LoginFailed(LoginFailure::Refused, None));
+                self.batch
+                    .push(ConnEvent::LoginFailed(LoginFailure::Refused, None));
             }
         }
     }

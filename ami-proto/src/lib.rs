@@ -92,6 +92,8 @@ mod login;
 mod message;
 #[cfg(feature = "alloc")]
 mod owned;
+#[cfg(feature = "alloc")]
+mod read_batch;
 mod scan;
 mod tracker;
 

@@ -125,6 +125,7 @@ impl Decoder<'_> {
             Found::Text(r) => OwnedItem::Text(taken.slice(r)),
             Found::Message(r, spans, body, truncated) => OwnedItem::Message(OwnedMessage {
                 bytes: taken.slice(r),
+                span_range: (0, spans.len() as u32),
                 spans,
                 body,
                 truncated,
@@ -155,13 +156,35 @@ fn body_offsets(message: &Message<'_>) -> Option<(u32, u32)> {
 /// drop(wire);
 /// assert_eq!(owned.message().get("Channel"), Some(&b"X"[..]));
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+///
+/// The messages a [`Connection`](crate::Connection) decodes from one read share that
+/// read's buffer and header table (one allocation each per read, not per message), so a
+/// message kept alive keeps its whole read allocated: [`detached`](Self::detached) copies
+/// one out for long storage.
+#[derive(Clone)]
 pub struct OwnedMessage {
     bytes: Bytes,
+    /// The table this message's header positions are in: its own, or one shared by the
+    /// messages of a read.
     spans: Arc<[Span]>,
+    /// This message's part of `spans`.
+    span_range: (u32, u32),
     body: Option<(u32, u32)>,
     truncated: bool,
 }
+
+/// Equal when the messages are: same bytes, headers, body and truncation, wherever the
+/// bytes are kept.
+impl PartialEq for OwnedMessage {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+            && self.own_spans() == other.own_spans()
+            && self.body == other.body
+            && self.truncated == other.truncated
+    }
+}
+
+impl Eq for OwnedMessage {}
 
 impl OwnedMessage {
     /// Copies `message` into a buffer of its own.
@@ -205,9 +228,53 @@ impl OwnedMessage {
         OwnedMessage {
             bytes,
             spans: message.spans().into(),
+            span_range: (0, message.spans().len() as u32),
             body: body_offsets(message),
             truncated: message.is_truncated(),
         }
+    }
+
+    /// A message whose bytes are `read[bytes]` and whose header positions are
+    /// `spans[span_range]`: one of several sharing one read's buffers.
+    pub(crate) fn in_read(
+        read: &Bytes,
+        bytes: core::ops::Range<usize>,
+        spans: &Arc<[Span]>,
+        span_range: (u32, u32),
+        body: Option<(u32, u32)>,
+        truncated: bool,
+    ) -> Self {
+        OwnedMessage {
+            bytes: read.slice(bytes),
+            spans: spans.clone(),
+            span_range,
+            body,
+            truncated,
+        }
+    }
+
+    /// A copy in buffers of its own, for keeping a message long after its read: a message
+    /// from a [`Connection`](crate::Connection) shares its read's buffers, and keeping it
+    /// keeps them.
+    ///
+    /// ```
+    /// use ami_proto::{ConnEvent, Connection};
+    /// let mut conn: Connection = Connection::new();
+    /// conn.handle_input(b"Asterisk Call Manager/12.0.0\r\nEvent: A\r\n\r\nEvent: B\r\nX: 1\r\n\r\n");
+    /// conn.poll_event(); // the banner
+    /// conn.poll_event(); // A
+    /// let Some(ConnEvent::Event(b)) = conn.poll_event() else { panic!() };
+    /// let kept = b.detached();
+    /// assert_eq!(kept, b);
+    /// assert_eq!(kept.as_bytes(), b"Event: B\r\nX: 1\r\n\r\n");
+    /// ```
+    #[must_use]
+    pub fn detached(&self) -> Self {
+        OwnedMessage::new(&self.message())
+    }
+
+    fn own_spans(&self) -> &[Span] {
+        &self.spans[self.span_range.0 as usize..self.span_range.1 as usize]
     }
 
     /// Builds a message from `Key: Value` pairs, in wire form (CRLF lines and the blank
@@ -253,6 +320,7 @@ impl OwnedMessage {
                 value_end,
             });
         }
+        let count = spans.len() as u32;
         if spans.is_empty() {
             return None;
         }
@@ -260,6 +328,7 @@ impl OwnedMessage {
         Some(OwnedMessage {
             bytes: bytes.into(),
             spans: spans.into(),
+            span_range: (0, count),
             body: None,
             truncated: false,
         })
@@ -277,7 +346,7 @@ impl OwnedMessage {
     pub fn message(&self) -> Message<'_> {
         // Copied from a decoded message or built by `from_headers`: the spans are in
         // bounds and never empty.
-        Message::from_parts(&self.bytes, &self.spans, self.body, self.truncated)
+        Message::from_parts(&self.bytes, self.own_spans(), self.body, self.truncated)
     }
 
     /// The message as on the wire.

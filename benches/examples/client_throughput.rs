@@ -9,9 +9,13 @@
 //! CAPTURE defaults to `../shared/asterisk/23.4.1/load/busy.server.bin` (50 MB of a real
 //! Asterisk under SIP load). A fake Asterisk (`ami-replay`) accepts the login, then writes
 //! what followed the login in the capture as fast as the socket takes it, and closes. Each
-//! figure is the best of `RUNS` runs, from the login's reply to the last event delivered to
+//! figure is the best of 5 runs, from the login's reply to the last event delivered to
 //! one subscriber (or to the process's exit for the `ami` commands). Then the median round
 //! trip of `send(Ping)`, and the resident memory while a subscriber never reads.
+//!
+//! `AMI_BENCH_ROWS=client,ping` (any of `raw`, `client`, `typed`, `peer`, `listen`,
+//! `decode`, `ping`, `memory`) runs only those rows, and `AMI_BENCH_RUNS=N` makes each the best of N
+//! runs instead of 5, for profiling one of them.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -22,7 +26,13 @@ use ami_proto::{Decoded, Decoder, GenericAction};
 use ami_replay::{Capture, Fault, Pace, ReplayServer};
 use ami_tokio::{Client, ClientConfig, ClientEvent};
 
-const RUNS: usize = 5;
+/// Runs per row (`AMI_BENCH_RUNS` overrides it).
+fn runs() -> usize {
+    std::env::var("AMI_BENCH_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5)
+}
 
 fn main() {
     let capture = std::env::args().nth(1).map_or_else(
@@ -36,9 +46,10 @@ fn main() {
         eprintln!("{} is not there: nothing to measure", capture.display());
         return;
     };
-    let stream = ami_replay::after_login(&bytes)
-        .expect("a login reply in the capture")
-        .to_vec();
+    // One copy, shared by every run's server (a run's setup is not its measurement).
+    let stream = bytes::Bytes::copy_from_slice(
+        ami_replay::after_login(&bytes).expect("a login reply in the capture"),
+    );
     let events = count_items(&stream);
     let mb = stream.len() as f64 / 1e6;
     println!(
@@ -58,37 +69,59 @@ fn main() {
         );
     };
     println!("| path | events/s | MB/s | events delivered |\n| --- | ---: | ---: | ---: |");
+    let rows = std::env::var("AMI_BENCH_ROWS").ok();
+    let wanted = |name: &str| {
+        rows.as_deref()
+            .is_none_or(|r| r.split(',').any(|w| w == name))
+    };
     runtime.block_on(async {
-        let (secs, n) = best(|| raw_run(&stream)).await;
-        row("the socket alone (read and dropped, no decoding)", secs, n);
-        let (secs, n) = best(|| client_run(&stream, false)).await;
-        row("`Client`, untyped", secs, n);
-        let (secs, n) = best(|| client_run(&stream, true)).await;
-        row("`Client`, typed (ami-spec)", secs, n);
-        let (secs, n) = best(|| peer_run(&stream, events)).await;
-        row("asterisk-rs-ami 0.8 client", secs, n);
+        if wanted("raw") {
+            let (secs, n) = best(|| raw_run(&stream)).await;
+            row("the socket alone (read and dropped, no decoding)", secs, n);
+        }
+        if wanted("client") {
+            let (secs, n) = best(|| client_run(&stream, false)).await;
+            row("`Client`, untyped", secs, n);
+        }
+        if wanted("typed") {
+            let (secs, n) = best(|| client_run(&stream, true)).await;
+            row("`Client`, typed (ami-spec)", secs, n);
+        }
+        if wanted("peer") {
+            let (secs, n) = best(|| peer_run(&stream, events)).await;
+            row("asterisk-rs-ami 0.8 client", secs, n);
+        }
     });
-    let ami = ami_binary();
-    match &ami {
+    match ami_binary() {
         Some(ami) => {
-            let (secs, n) = runtime.block_on(best(|| listen_run(ami, &stream)));
-            row("`ami listen --count` (whole process)", secs, n);
-            let (secs, n) = best_sync(|| decode_run(ami, &capture));
-            row(
-                "`ami decode --count FILE` (whole process, the whole file)",
-                secs,
-                n,
-            );
+            if wanted("listen") {
+                let (secs, n) = runtime.block_on(best(|| listen_run(&ami, &stream)));
+                row("`ami listen --count` (whole process)", secs, n);
+            }
+            if wanted("decode") {
+                let (secs, n) = best_sync(|| decode_run(&ami, &capture));
+                row(
+                    "`ami decode --count FILE` (whole process, the whole file)",
+                    secs,
+                    n,
+                );
+            }
         }
         None => println!("(build `cargo build --release -p ami-cli` for the `ami` rows)"),
     }
     runtime.block_on(async {
-        let (median, p99) = ping_round_trips(20_000).await;
-        println!("\nsend(Ping) round trip over loopback: median {median:?}, p99 {p99:?} (20,000 in a row)");
-        let (before, peak) = lagging_subscriber_memory(&stream).await;
-        println!(
-            "resident memory while one subscriber never reads the whole stream: {before} MiB before, {peak} MiB at most (VmHWM)"
-        );
+        if wanted("ping") {
+            let (median, p99) = raw_ping_round_trips(20_000).await;
+            println!("\nPing round trip over loopback, by hand on the socket (the fake server's share): median {median:?}, p99 {p99:?} (20,000 in a row)");
+            let (median, p99) = ping_round_trips(20_000).await;
+            println!("send(Ping) round trip over loopback: median {median:?}, p99 {p99:?} (20,000 in a row)");
+        }
+        if wanted("memory") {
+            let (before, peak) = lagging_subscriber_memory(&stream).await;
+            println!(
+                "resident memory while one subscriber never reads the whole stream: {before} MiB before, {peak} MiB at most (VmHWM)"
+            );
+        }
     });
 }
 
@@ -116,7 +149,7 @@ where
     Fut: std::future::Future<Output = (f64, u64)>,
 {
     let mut best = (f64::MAX, 0);
-    for _ in 0..RUNS {
+    for _ in 0..runs() {
         let this = run().await;
         if this.0 < best.0 {
             best = this;
@@ -126,7 +159,7 @@ where
 }
 
 fn best_sync(mut run: impl FnMut() -> (f64, u64)) -> (f64, u64) {
-    (0..RUNS)
+    (0..runs())
         .map(|_| run())
         .fold((f64::MAX, 0), |b, r| if r.0 < b.0 { r } else { b })
 }
@@ -137,10 +170,10 @@ fn ping_capture() -> Capture {
 }
 
 /// A fake Asterisk that writes `stream` after the login, then closes.
-async fn streaming_server(stream: &[u8]) -> ReplayServer {
+async fn streaming_server(stream: &bytes::Bytes) -> ReplayServer {
     ReplayServer::builder([ping_capture()])
         .pace(Pace::AsFastAsPossible)
-        .stream_after_login(stream.to_vec())
+        .stream_after_login(stream.clone())
         .fault(Fault::CloseAfterStream)
         .start()
         .await
@@ -155,7 +188,7 @@ fn config(addr: impl ToString) -> ClientConfig {
 }
 
 /// The fake server and loopback alone: log in by hand, read everything, decode nothing.
-async fn raw_run(stream: &[u8]) -> (f64, u64) {
+async fn raw_run(stream: &bytes::Bytes) -> (f64, u64) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let server = streaming_server(stream).await;
     let mut socket = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
@@ -178,7 +211,7 @@ async fn raw_run(stream: &[u8]) -> (f64, u64) {
 }
 
 /// One subscriber counts (and, `typed`, types) every event until the server closes.
-async fn client_run(stream: &[u8], typed: bool) -> (f64, u64) {
+async fn client_run(stream: &bytes::Bytes, typed: bool) -> (f64, u64) {
     let server = streaming_server(stream).await;
     let (client, mut events) = Client::connect_with_events(config(server.addr()))
         .await
@@ -206,7 +239,7 @@ async fn client_run(stream: &[u8], typed: bool) -> (f64, u64) {
 }
 
 /// asterisk-rs-ami's client, one subscriber with room for every event.
-async fn peer_run(stream: &[u8], events: u64) -> (f64, u64) {
+async fn peer_run(stream: &bytes::Bytes, events: u64) -> (f64, u64) {
     use asterisk_rs_core::event::EventReceive;
     let server = streaming_server(stream).await;
     let addr = server.addr();
@@ -251,7 +284,7 @@ fn ami_binary() -> Option<PathBuf> {
     ami.exists().then_some(ami)
 }
 
-async fn listen_run(ami: &Path, stream: &[u8]) -> (f64, u64) {
+async fn listen_run(ami: &Path, stream: &bytes::Bytes) -> (f64, u64) {
     let server = streaming_server(stream).await;
     let start = Instant::now();
     let out = tokio::process::Command::new(ami)
@@ -308,8 +341,48 @@ async fn ping_round_trips(n: usize) -> (Duration, Duration) {
     (times[n / 2], times[n * 99 / 100])
 }
 
+/// The same round trips written and read by hand on the socket: what the fake server and
+/// loopback cost without the client.
+async fn raw_ping_round_trips(n: usize) -> (Duration, Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = ReplayServer::builder([ping_capture()])
+        .pace(Pace::AsFastAsPossible)
+        .start()
+        .await
+        .unwrap();
+    let mut socket = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    socket.set_nodelay(true).unwrap();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    // Waits for one whole reply (after the banner line for the login's).
+    let mut reply = async |socket: &mut tokio::net::TcpStream, buf: &mut Vec<u8>| loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            buf.drain(..end + 4);
+            return;
+        }
+        let got = socket.read(&mut chunk).await.unwrap();
+        assert!(got > 0, "the server closed");
+        buf.extend_from_slice(&chunk[..got]);
+    };
+    socket
+        .write_all(b"Action: Login\r\nActionID: 1\r\nUsername: admin\r\nSecret: bench\r\n\r\n")
+        .await
+        .unwrap();
+    reply(&mut socket, &mut buf).await;
+    let mut times = Vec::with_capacity(n);
+    for i in 0..n {
+        let start = Instant::now();
+        let ping = format!("Action: Ping\r\nActionID: p{i}\r\n\r\n");
+        socket.write_all(ping.as_bytes()).await.unwrap();
+        reply(&mut socket, &mut buf).await;
+        times.push(start.elapsed());
+    }
+    times.sort();
+    (times[n / 2], times[n * 99 / 100])
+}
+
 /// Resident memory (MiB) before the stream, and the peak while one subscriber never reads.
-async fn lagging_subscriber_memory(stream: &[u8]) -> (u64, u64) {
+async fn lagging_subscriber_memory(stream: &bytes::Bytes) -> (u64, u64) {
     let before = status_kib("VmRSS:") / 1024;
     let server = streaming_server(stream).await;
     let (client, sleeper) = Client::connect_with_events(config(server.addr()))
