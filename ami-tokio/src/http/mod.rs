@@ -48,9 +48,9 @@ use routing::Routing;
 use session::{Session, Verdict};
 use transport::{Answer, Transport};
 
-/// How many `401`s one request answers before giving up: the first challenge, then new
-/// nonces that other requests' answers made stale meanwhile.
-const MAX_CHALLENGES: usize = 4;
+/// How many times one request is sent before giving up: the first `401` challenge, then
+/// new nonces (every minute, or when the poll and a call overtook each other).
+const MAX_CHALLENGES: usize = 6;
 
 /// A handle to one AJAM session. Clone it freely: all clones share the session, which
 /// ends when the last clone is dropped (or on [`logoff`](Self::logoff)).
@@ -198,6 +198,8 @@ struct Shared {
     expired: watch::Sender<u64>,
     /// The `Server` header of the last login's reply (the "banner").
     server: Mutex<Bytes>,
+    /// Held by a user's call for its whole digest exchange (see `exchange`).
+    digest_turn: tokio::sync::Mutex<()>,
     /// Cancelled when the client must close now.
     shutdown: CancellationToken,
     /// Cancelled by `logoff`: the coming end of the session is wanted.
@@ -238,6 +240,7 @@ impl Shared {
             phase: watch::Sender::new(Phase::Connecting),
             expired: watch::Sender::new(0),
             server: Mutex::new(Bytes::new()),
+            digest_turn: tokio::sync::Mutex::new(()),
             shutdown: CancellationToken::new(),
             closing: CancellationToken::new(),
             close_reason: Mutex::new(None),
@@ -281,19 +284,14 @@ impl Shared {
             ),
             Purpose::Driver | Purpose::Login(_) => None,
         };
-        let login = match purpose {
-            Purpose::User => {
-                Phase::wait_ready(&self.phase).await?;
-                None
-            }
-            Purpose::Driver => None,
-            Purpose::Login(generation) => Some(generation),
-        };
+        if purpose == Purpose::User {
+            Phase::wait_ready(&self.phase).await?;
+        }
         let (tx, rx) = oneshot::channel();
         let (id, params) = self.routing().register(action, Sink::reply(tx))?;
         let _registered = Registered { shared: self, id };
         debug!(action = action.name(), id = %id, "request");
-        let answer = self.exchange(&params, login).await?;
+        let answer = self.exchange(&params, purpose).await?;
         self.bytes_received
             .fetch_add(answer.body.len() as u64, Ordering::Relaxed);
         let mut items = Vec::new();
@@ -321,7 +319,20 @@ impl Shared {
 
     /// Sends the request for `params` with the session's credentials until it gets its
     /// reply: digest challenges are answered, an expired session is reported to the task.
-    async fn exchange(&self, params: &ActionParams, login: Option<u64>) -> Result<Answer, Error> {
+    ///
+    /// With digest, Asterisk takes a nonce count (`nc`) only if it is higher than every one
+    /// it has seen, so requests that overtake each other on their way are refused as
+    /// stale: calls are sent one at a time (the task's poll alongside them).
+    async fn exchange(&self, params: &ActionParams, purpose: Purpose) -> Result<Answer, Error> {
+        let login = match purpose {
+            Purpose::Login(generation) => Some(generation),
+            Purpose::User | Purpose::Driver => None,
+        };
+        let digest = self.session.endpoint().auth() == ami_http::Auth::Digest;
+        let _turn = match purpose {
+            Purpose::User if digest => Some(self.digest_turn.lock().await),
+            _ => None,
+        };
         for _ in 0..MAX_CHALLENGES {
             let (request, sent) = self.session.request(params, login.is_some())?;
             let answer = self.transport.send(request).await?;

@@ -86,8 +86,8 @@ impl Session {
     /// The request that sends `params`, with the session's credentials.
     ///
     /// Actions go as a GET with the parameters in the query, the way AJAM clients send
-    /// them; a `Login` (`login`) goes as a POST form, so that its secret stays out of the
-    /// request line, which servers and proxies log. Not everything is POSTed: Asterisk
+    /// them; the cookie paths' `Login` (`login`) goes as a POST form, so that its secret
+    /// stays out of the request line, which servers and proxies log. Not everything is POSTed: Asterisk
     /// reads at most 1024 bytes of a POST body (`MAX_POST_CONTENT` in `main/http.c`).
     /// A login sends no cookie: Asterisk starts a new session for it.
     pub(crate) fn request(
@@ -95,7 +95,8 @@ impl Session {
         params: &ActionParams,
         login: bool,
     ) -> Result<(Outgoing, Sent), Error> {
-        let (method, target, form) = if login {
+        let post = login && self.endpoint.auth() == Auth::Cookie;
+        let (method, target, form) = if post {
             (
                 Method::POST,
                 self.endpoint.path().to_string(),
@@ -310,7 +311,9 @@ mod tests {
     fn digest_challenges_are_answered_and_a_refusal_is_a_login_error() {
         let endpoint = Endpoint::new(Encoding::Mxml, Auth::Digest);
         let session = Session::new(endpoint, "admin".into(), Secret::from("amp111"));
-        let (first, sent) = session.request(&params("Ping"), false).unwrap();
+        // The login on a digest path is a plain GET: no secret in it.
+        let (first, sent) = session.request(&params("Ping"), true).unwrap();
+        assert_eq!((first.method, first.form), (Method::GET, None));
         assert!(first.headers.is_empty());
         let challenge = answer(
             401,
