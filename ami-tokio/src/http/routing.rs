@@ -321,4 +321,172 @@ mod tests {
         let (tx, _rx) = oneshot::channel();
         assert!(routing.register(&ping, Sink::reply(tx)).is_ok());
     }
+
+    mod property {
+        use super::*;
+        use ami_http::render::render;
+        use proptest::collection::vec;
+        use proptest::prelude::*;
+
+        /// What a call is and how its messages come.
+        #[derive(Debug, Clone, Copy)]
+        enum Kind {
+            /// `Response: Success`, and an event with its ActionID in a poll (before or
+            /// after its reply is read).
+            Single { event_first: bool },
+            /// `Response: Error`.
+            Refused,
+            /// `EventList: start`, items and the end, all in its own body.
+            EventList { items: u8 },
+            /// Registered with a final event; items and the final event come in a poll,
+            /// read before or after its own reply.
+            Shaped { items: u8, events_first: bool },
+        }
+
+        fn kind() -> impl Strategy<Value = Kind> {
+            prop_oneof![
+                any::<bool>().prop_map(|event_first| Kind::Single { event_first }),
+                Just(Kind::Refused),
+                (0u8..4).prop_map(|items| Kind::EventList { items }),
+                (0u8..3, any::<bool>()).prop_map(|(items, events_first)| Kind::Shaped {
+                    items,
+                    events_first
+                }),
+            ]
+        }
+
+        /// A body: its text, the call it answers (None: a poll), and its messages.
+        struct Body {
+            text: String,
+            reply_to: Option<ActionId>,
+            messages: usize,
+        }
+
+        proptest! {
+            /// Whatever the order of replies and polls, in any encoding, every message of
+            /// every body reaches its call (response, items, end) or the subscribers, and
+            /// nothing is counted twice.
+            #[test]
+            fn every_message_reaches_its_call_or_the_subscribers(
+                kinds in vec(kind(), 1..8),
+                strays in 0usize..5,
+                shuffle in vec(any::<u32>(), 32),
+                encoding in 0usize..3,
+            ) {
+                let encoding = Encoding::ALL[encoding];
+                let mut routing = Routing::default();
+                let mut calls = Vec::new();
+                let mut own = Vec::new();
+                // (body, must come before the call's own body) per call with poll events.
+                let mut polls: Vec<(Body, Option<(usize, bool)>)> = Vec::new();
+                for (n, kind) in kinds.iter().enumerate() {
+                    let action = match kind {
+                        Kind::Shaped { .. } => GenericAction::new("Work").expect_final("Done"),
+                        _ => GenericAction::new("Work"),
+                    };
+                    let (id, rx) = call(&mut routing, &action);
+                    let id_text = String::from_utf8_lossy(id.as_bytes()).into_owned();
+                    let mut text = String::new();
+                    let mut messages = 1;
+                    match kind {
+                        Kind::Refused => text += &format!("Response: Error\r\nActionID: {id_text}\r\nMessage: no\r\n\r\n"),
+                        Kind::EventList { items } => {
+                            text += &format!("Response: Success\r\nActionID: {id_text}\r\nEventList: start\r\n\r\n");
+                            for i in 0..*items {
+                                text += &format!("Event: Item\r\nActionID: {id_text}\r\nIndex: {i}\r\n\r\n");
+                            }
+                            text += &format!("Event: ItemsComplete\r\nActionID: {id_text}\r\nEventList: Complete\r\nListItems: {items}\r\n\r\n");
+                            messages += usize::from(*items) + 1;
+                        }
+                        Kind::Single { .. } | Kind::Shaped { .. } => {
+                            text += &format!("Response: Success\r\nActionID: {id_text}\r\nMessage: queued\r\n\r\n");
+                        }
+                    }
+                    own.push(Body { text, reply_to: Some(id), messages });
+                    let poll = match kind {
+                        Kind::Single { event_first } => Some((
+                            format!("Event: Note\r\nActionID: {id_text}\r\n\r\n"),
+                            1,
+                            *event_first,
+                        )),
+                        Kind::Shaped { items, events_first } => {
+                            let mut text = String::new();
+                            for i in 0..*items {
+                                text += &format!("Event: Progress\r\nActionID: {id_text}\r\nStep: {i}\r\n\r\n");
+                            }
+                            text += &format!("Event: Done\r\nActionID: {id_text}\r\nResponse: Success\r\n\r\n");
+                            Some((text, usize::from(*items) + 1, *events_first))
+                        }
+                        _ => None,
+                    };
+                    if let Some((text, messages, first)) = poll {
+                        let body = Body { text, reply_to: None, messages };
+                        polls.push((body, Some((n, first))));
+                    }
+                    calls.push((id, rx, *kind));
+                }
+                let mut stray = String::new();
+                for s in 0..strays {
+                    stray += &format!("Event: Stray\r\nN: {s}\r\n\r\nResponse: Success\r\nActionID: nobody-{s}\r\n\r\n");
+                }
+                if strays > 0 {
+                    polls.push((Body { text: stray, reply_to: None, messages: 2 * strays }, None));
+                }
+
+                // An order of all bodies: shuffled, then each call's poll moved before or
+                // after its own body as its kind says.
+                let mut order: Vec<(u32, bool, usize)> = (0..own.len())
+                    .map(|i| (shuffle[i % shuffle.len()], true, i))
+                    .chain((0..polls.len()).map(|i| (shuffle[(i + 7) % shuffle.len()] ^ 0x5555, false, i)))
+                    .collect();
+                order.sort();
+                for (p, (_, constraint)) in polls.iter().enumerate() {
+                    let Some((n, first)) = *constraint else { continue };
+                    let at_own = order.iter().position(|o| o.1 && o.2 == n).unwrap();
+                    let at_poll = order.iter().position(|o| !o.1 && o.2 == p).unwrap();
+                    if (at_poll < at_own) != first {
+                        order.swap(at_own, at_poll);
+                    }
+                }
+
+                let mut sent = 0;
+                let mut items = Vec::new();
+                for (_, is_own, i) in order {
+                    let body = if is_own { &own[i] } else { &polls[i].0 };
+                    sent += body.messages;
+                    let rendered = render(encoding, body.text.as_bytes());
+                    let malformed = routing.route_body(encoding, &rendered, Config::default(), body.reply_to, &mut items);
+                    prop_assert_eq!(malformed, 0);
+                    if let Some(id) = body.reply_to {
+                        prop_assert!(!routing.awaits_response(&id));
+                    }
+                }
+
+                let mut received = 0;
+                for (id, mut rx, kind) in calls {
+                    let reply = rx.try_recv().expect("every call is answered").expect("with a reply");
+                    prop_assert_eq!(reply.message().action_id(), Some(id.as_bytes()));
+                    received += 1 + reply.items().len() + usize::from(reply.last().is_some());
+                    match kind {
+                        Kind::Single { .. } => prop_assert!(reply.is_success() && reply.list_end().is_none()),
+                        Kind::Refused => prop_assert!(!reply.is_success()),
+                        Kind::EventList { items: n } | Kind::Shaped { items: n, .. } => {
+                            prop_assert_eq!(reply.items().len(), usize::from(n));
+                            prop_assert!(reply.is_success());
+                            let step = reply.items().iter().map(|m| m.message().get("Index").or(m.message().get("Step")).unwrap().to_vec());
+                            let want = (0..n).map(|i| i.to_string().into_bytes());
+                            prop_assert!(step.eq(want), "items in order");
+                        }
+                    }
+                }
+                for item in &items {
+                    match item {
+                        ClientEvent::Event(_) | ClientEvent::Unmatched(_) => received += 1,
+                        other => prop_assert!(false, "{:?}", other),
+                    }
+                }
+                prop_assert_eq!(received, sent);
+            }
+        }
+    }
 }
