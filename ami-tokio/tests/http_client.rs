@@ -780,3 +780,48 @@ async fn many_calls_at_once_all_complete() {
         assert_eq!(pings, 200 + usize::from(auth == Auth::Digest), "{auth:?}");
     }
 }
+
+#[tokio::test]
+async fn a_subscriber_that_falls_behind_is_told_exactly_how_many_events_it_missed() {
+    let server = start("23.4.1").await;
+    let config = config(&server, Encoding::Rawman, Auth::Cookie)
+        .poll(Some(Duration::from_secs(1)))
+        .event_buffer(1);
+    let (_client, mut slow) = HttpClient::connect_with_events(config).await.unwrap();
+    let event = |n: usize| format!("Event: UserEvent\r\nN: {n}\r\n\r\n").into_bytes();
+    let polls = || {
+        server
+            .received()
+            .iter()
+            .filter(|r| r.action() == "waitevent" && r.status == 200)
+            .count()
+    };
+    // Three polls' worth of events while the subscriber reads nothing: the buffer holds
+    // one body's batch, so the first two batches (Connected and 3 events, then 2 events)
+    // are lost.
+    let answered = |n: usize| async move {
+        while polls() < n {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    for batch in [
+        vec![event(0), event(1), event(2)],
+        vec![event(3), event(4)],
+        vec![event(5)],
+    ] {
+        let before = polls();
+        server.push_events(&batch);
+        answered(before + 1).await;
+    }
+    // The poller sends its next poll only once the last body is published: when that
+    // (empty) poll is answered, every batch is in.
+    answered(polls() + 1).await;
+    assert_eq!(
+        next(&mut slow).await,
+        ClientEvent::Lagged { missed: 1 + 3 + 2 }
+    );
+    match next(&mut slow).await {
+        ClientEvent::Event(m) => assert_eq!(m.message().get_str("N"), Some("5")),
+        other => panic!("{other:?}"),
+    }
+}

@@ -15,7 +15,9 @@
 //!   [`ClientEvent::Reconnected`]. A failed poll is handled the same way.
 //! - On the digest paths every request carries an `Authorization` computed for its exact
 //!   target; `401` challenges (the first one, and a new nonce every minute or so) are
-//!   answered without the caller noticing.
+//!   answered without the caller noticing. Asterisk gives no sign there when a session
+//!   expired: the next request silently starts a new one (events queued in the old one are
+//!   lost), which polling, by keeping the session busy, avoids.
 //!
 //! Logs (`tracing`) name the action and the path, never a parameter value: the secret is
 //! only ever in a POST body (cookie login) or nowhere (digest).
