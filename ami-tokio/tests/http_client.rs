@@ -11,12 +11,12 @@ mod ajam;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use ajam::recorded::{split_messages, Recorded};
+use ajam::server::{AsteriskHttp, Options, Received};
 use ami_proto::{GenericAction, ListEnd, OwnedMessage};
 use ami_tokio::{
     Auth, ClientEvent, Encoding, Error, Events, HttpClient, HttpConfig, HttpError, TlsConfig,
 };
-use ajam::recorded::{split_messages, Recorded};
-use ajam::server::{AsteriskHttp, Options, Received};
 
 const VERSIONS: [&str; 2] = ["13.38.3", "23.4.1"];
 const AUTHS: [Auth; 2] = [Auth::Cookie, Auth::Digest];

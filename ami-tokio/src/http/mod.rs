@@ -155,7 +155,7 @@ impl HttpClient {
     /// later calls fail with [`Error::Closed`].
     pub async fn logoff(&self) -> Result<(), Error> {
         let shared = self.shared();
-        shared.closing.cancel();
+        shared.expect_close("logged off");
         let said = self.send(&GenericAction::new("Logoff")).await;
         shared.close("logged off");
         let mut phase = shared.phase.subscribe();
@@ -256,11 +256,17 @@ impl Shared {
         self.routing.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Asks the task to close now, with `reason` (the first reason given wins).
-    fn close(&self, reason: &str) {
+    /// Says the session's coming end is wanted, for `reason` (the first reason given
+    /// wins): no new login after it.
+    fn expect_close(&self, reason: &str) {
         let mut slot = self.close_reason.lock().unwrap_or_else(|e| e.into_inner());
         slot.get_or_insert_with(|| reason.into());
         self.closing.cancel();
+    }
+
+    /// Asks the task to close now, with `reason` (the first reason given wins).
+    fn close(&self, reason: &str) {
+        self.expect_close(reason);
         self.shutdown.cancel();
     }
 
