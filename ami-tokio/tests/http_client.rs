@@ -366,6 +366,83 @@ async fn an_expired_session_fails_its_call_clearly_then_the_client_logs_in_again
     }
 }
 
+/// A session left idle longer than `httptimeout` is gone on the server (not ended by the
+/// test): the next call fails with `SessionExpired` and the client logs in again. A
+/// keepalive or polling more often than `httptimeout` keeps the one session.
+#[tokio::test]
+async fn an_idle_session_expires_after_httptimeout_unless_kept_busy() {
+    let short = || {
+        AsteriskHttp::start(Options {
+            httptimeout: 2,
+            ..Options::default()
+        })
+    };
+    let logins = |server: &AsteriskHttp| {
+        server
+            .received()
+            .iter()
+            .filter(|r| r.action() == "login")
+            .count()
+    };
+    let server = short().await;
+    let (client, mut events) =
+        HttpClient::connect_with_events(config(&server, Encoding::Rawman, Auth::Cookie))
+            .await
+            .unwrap();
+    assert!(matches!(
+        next(&mut events).await,
+        ClientEvent::Connected { .. }
+    ));
+    tokio::time::sleep(Duration::from_millis(2600)).await;
+    let err = client.send(&GenericAction::new("Ping")).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Http(HttpError::SessionExpired)),
+        "{err:?}"
+    );
+    assert!(matches!(
+        next(&mut events).await,
+        ClientEvent::Disconnected { .. }
+    ));
+    assert!(matches!(
+        next(&mut events).await,
+        ClientEvent::Reconnected { .. }
+    ));
+    assert!(client
+        .send(&GenericAction::new("Ping"))
+        .await
+        .unwrap()
+        .is_success());
+    assert_eq!(logins(&server), 2);
+
+    for busy in ["keepalive", "poll"] {
+        let server = short().await;
+        let config = config(&server, Encoding::Rawman, Auth::Cookie);
+        let config = match busy {
+            "keepalive" => config.keepalive(Some(Duration::from_millis(300))),
+            // Asterisk cuts the wait to httptimeout less 10 s: the poll returns at once.
+            _ => config
+                .poll(Some(Duration::from_secs(1)))
+                .poll_interval(Duration::from_millis(300)),
+        };
+        let (client, mut events) = HttpClient::connect_with_events(config).await.unwrap();
+        assert!(matches!(
+            next(&mut events).await,
+            ClientEvent::Connected { .. }
+        ));
+        // Twice httptimeout, with 1.7 s of slack for each request to come.
+        tokio::time::sleep(Duration::from_millis(4500)).await;
+        let ping = client.send(&GenericAction::new("Ping")).await;
+        assert!(ping.unwrap().is_success(), "{busy}");
+        assert!(
+            tokio::time::timeout(Duration::from_millis(100), events.recv())
+                .await
+                .is_err(),
+            "{busy}: nothing happened to the session"
+        );
+        assert_eq!((logins(&server), server.sessions()), (1, 1), "{busy}");
+    }
+}
+
 #[tokio::test]
 async fn a_poll_that_finds_the_session_gone_leads_to_a_new_login_and_events_go_on() {
     for encoding in Encoding::ALL {
