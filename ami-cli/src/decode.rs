@@ -2,8 +2,10 @@
 
 use std::io::{self, BufWriter, Read, Write};
 
-use ami_proto::{Config, Decoded, Decoder, Item, Kind, LineEndings};
+use ami_http::Encoding;
+use ami_proto::{Config, Decoded, Decoder, Item, Kind, LineEndings, OwnedItem};
 
+use crate::ajam::Ajam;
 use crate::exit::{self, Error, Exit};
 use crate::input::Input;
 use crate::json;
@@ -27,11 +29,12 @@ valid UTF-8 are shown as U+FFFD (the decoder itself keeps the bytes)."#;
 /// Decode a raw AMI byte stream (a capture of what a server or client sent)
 ///
 /// Reads FILE (or standard input for `-` or no FILE) in reads of N bytes, feeds them to
-/// the ami-proto decoder and prints one line per item it finds.
+/// the ami-proto decoder and prints one line per item it finds. With --ajam, FILE is one
+/// AJAM reply body (what Asterisk's /rawman, /mxml or /manager sent), printed the same way.
 #[derive(Debug, clap::Args)]
 #[command(
     verbatim_doc_comment,
-    override_usage = "ami decode [--json|--typed|--count] [--lenient] [--read-size N] [FILE|-]",
+    override_usage = "ami decode [--json|--typed|--count] [--lenient] [--read-size N] [FILE|-]\n       ami decode --ajam rawman|mxml|manager [--json|--typed|--count] [--lenient] [FILE|-]",
     after_help = exit::HELP
 )]
 pub struct Args {
@@ -61,10 +64,19 @@ pub struct Args {
     #[arg(
         long,
         value_name = "N",
+        conflicts_with = "ajam",
         default_value_t = 65536,
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_READ_SIZE)
     )]
     read_size: usize,
+
+    /// Read one AJAM reply body in this encoding (rawman, mxml or manager)
+    ///
+    /// The body as Asterisk's HTTP server sent it (without the HTTP headers). Its
+    /// messages print as those of a TCP capture would; mxml gives keys in lower case
+    /// with `_` for other bytes, as Asterisk wrote them. Error offsets are into the body.
+    #[arg(long, value_enum, value_name = "ENCODING", verbatim_doc_comment)]
+    ajam: Option<Ajam>,
 
     /// The capture to read; `-` or nothing reads standard input
     #[arg(value_name = "FILE|-", value_parser = Input::parser())]
@@ -104,25 +116,29 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         config.line_endings = LineEndings::Lenient;
     }
     let input = args.input.unwrap_or(Input::Stdin);
-    let reader = input.open()?;
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    let counts = decode_stream(
-        reader,
-        config,
-        args.read_size,
-        &mut |found| match (output, found) {
-            (Output::Count, _) => Ok(()),
-            (Output::Typed, Found::Item(Item::Message(message))) => {
-                json::write_typed(&mut out, &message)
-            }
-            (_, Found::Item(item)) => json::write_item(&mut out, &item),
-            (_, Found::Error(error)) => json::write_error(&mut out, &error),
-        },
-    )
-    .map_err(|stop| match stop {
-        Stop::Read(e) => input.read_error(e),
-        Stop::Write(e) => Error::output(e),
-    })?;
+    let mut sink = |found: Found<'_>| match (output, found) {
+        (Output::Count, _) => Ok(()),
+        (Output::Typed, Found::Item(Item::Message(message))) => {
+            json::write_typed(&mut out, &message)
+        }
+        (_, Found::Item(item)) => json::write_item(&mut out, &item),
+        (_, Found::Error(error)) => json::write_error(&mut out, &error),
+        (_, Found::BodyError(error)) => json::write_body_error(&mut out, &error),
+    };
+    let counts = match args.ajam {
+        Some(encoding) => {
+            let body = input.read_all()?;
+            decode_body(encoding.into(), &body, config, &mut sink).map_err(Error::output)?
+        }
+        None => {
+            let reader = input.open()?;
+            decode_stream(reader, config, args.read_size, &mut sink).map_err(|stop| match stop {
+                Stop::Read(e) => input.read_error(e),
+                Stop::Write(e) => Error::output(e),
+            })?
+        }
+    };
     if let Output::Count = output {
         writeln!(out, "{}", counts.line()).map_err(Error::output)?;
     }
@@ -138,6 +154,8 @@ pub fn run(args: Args) -> Result<Exit, Error> {
 enum Found<'a> {
     Item(Item<'a>),
     Error(ami_proto::Error),
+    /// A section of an AJAM body that could not be decoded.
+    BodyError(ami_http::DecodeError),
 }
 
 /// Why the stream loop stopped before the end of the input.
@@ -207,6 +225,37 @@ fn decode_stream(
             }
         }
     }
+}
+
+/// Decodes one whole AJAM body, calling `sink` for every item and error.
+fn decode_body(
+    encoding: Encoding,
+    body: &[u8],
+    config: Config,
+    sink: &mut dyn FnMut(Found<'_>) -> io::Result<()>,
+) -> io::Result<Counts> {
+    let mut counts = Counts {
+        bytes: body.len() as u64,
+        ..Counts::default()
+    };
+    for item in ami_http::decode_with(encoding, body, config) {
+        match item {
+            Ok(item) => {
+                let item = match &item {
+                    OwnedItem::Message(m) => Item::Message(m.message()),
+                    OwnedItem::Text(text) => Item::Text(text),
+                    OwnedItem::Banner(text) => Item::Banner(text),
+                };
+                counts.add(&item);
+                sink(Found::Item(item))?;
+            }
+            Err(error) => {
+                counts.errors += 1;
+                sink(Found::BodyError(error))?;
+            }
+        }
+    }
+    Ok(counts)
 }
 
 impl Counts {

@@ -64,7 +64,12 @@ impl Serialize for Status<'_> {
 
 /// Writes a decoding error as `{"type":"error","offset":N,"error":"..."}`.
 pub fn write_error(out: &mut impl Write, error: &ami_proto::Error) -> io::Result<()> {
-    write_line(out, &ErrorLine(error))
+    write_line(out, &ErrorLine(error.offset, error))
+}
+
+/// Writes an AJAM body's decoding error the same way (`offset` into the body).
+pub fn write_body_error(out: &mut impl Write, error: &ami_http::DecodeError) -> io::Result<()> {
+    write_line(out, &ErrorLine(error.offset as u64, error))
 }
 
 /// Writes a message for `--typed`:
@@ -245,14 +250,14 @@ impl Serialize for Headers<'_, '_> {
 }
 
 /// `{"type":"error","offset":N,"error":"..."}`.
-struct ErrorLine<'e>(&'e ami_proto::Error);
+struct ErrorLine<'e, E>(u64, &'e E);
 
-impl Serialize for ErrorLine<'_> {
+impl<E: Display> Serialize for ErrorLine<'_, E> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut line = serializer.serialize_struct("Error", 3)?;
         line.serialize_field("type", "error")?;
-        line.serialize_field("offset", &self.0.offset)?;
-        line.serialize_field("error", &Displayed(self.0))?;
+        line.serialize_field("offset", &self.0)?;
+        line.serialize_field("error", &Displayed(self.1))?;
         line.end()
     }
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod ajam;
 mod decode;
 mod encode;
 mod exit;

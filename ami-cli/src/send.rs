@@ -1,11 +1,13 @@
-//! `ami send`: log in to a live server, send one action, print its reply.
+//! `ami send`: log in to a live server (TCP, or HTTP with `--http`), send one action,
+//! print its reply.
 
 use std::io::{self, Write};
 use std::time::Duration;
 
 use ami_proto::{GenericAction, Item, ListEnd};
-use ami_tokio::{Client, Error as ClientError, Reply};
+use ami_tokio::{Client, Error as ClientError, HttpClient, Reply};
 
+use crate::ajam::Ajam;
 use crate::encode;
 use crate::exit::{self, Error, Exit};
 use crate::json;
@@ -16,16 +18,40 @@ use crate::server::{self, Server};
 /// Prints the response, then any list items and the list's final event, in `ami
 /// decode`'s schema. Status 0 on `Response: Success` (and a complete list), 1 on
 /// `Response: Error` or a list that was cancelled or cut short.
+///
+/// With --http, ADDR is the URL of Asterisk's HTTP server (AJAM: http.conf, and
+/// `webenabled = yes` in manager.conf), `http://host:8088[/prefix]` or `https://...`:
+/// a Login POST and its mansession_id cookie, or --digest authentication; the reply
+/// in --ajam's encoding prints the same way.
 #[derive(Debug, clap::Args)]
 #[command(
     verbatim_doc_comment,
-    override_usage = "ami send [--tls] [--insecure] [--auth plain|md5] [--user NAME] [--timeout SECS]\n                ADDR ACTION [KEY=VALUE]...",
+    override_usage = "ami send [--tls] [--insecure] [--auth plain|md5] [--user NAME] [--timeout SECS]\n                ADDR ACTION [KEY=VALUE]...\n       ami send --http [--ajam rawman|mxml|manager] [--digest] [--insecure] [--user NAME]\n                [--timeout SECS] URL ACTION [KEY=VALUE]...",
     after_help = exit::HELP
 )]
 pub struct Args {
     /// Seconds to wait for the connection, the login, and the whole reply
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = server::seconds)]
     timeout: Duration,
+
+    /// ADDR is an AJAM URL: send over HTTP (`http://host:8088[/prefix]`, `https://...`)
+    #[arg(long, group = "secure", conflicts_with = "auth")]
+    http: bool,
+
+    /// With --http: the encoding Asterisk answers in
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ENCODING",
+        requires = "http",
+        default_value = "rawman"
+    )]
+    ajam: Ajam,
+
+    /// With --http: HTTP digest authentication (/arawman, /amxml, /amanager) instead of a
+    /// Login and its cookie
+    #[arg(long, requires = "http")]
+    digest: bool,
 
     #[command(flatten)]
     server: Server,
@@ -48,22 +74,40 @@ pub fn run(args: Args) -> Result<Exit, Error> {
     // Refuse a bad action before connecting.
     ami_proto::Action::encode_to_vec(&action, &mut Vec::new())
         .map_err(|e| Error::usage(format!("action `{}` refused: {e}", args.action)))?;
-    let config = args
-        .server
-        .config()?
-        .connect_timeout(args.timeout)
-        .login_timeout(args.timeout)
-        .timeout(args.timeout)
-        .keepalive(None)
-        .reconnect(None);
     let addr = args.server.addr.clone();
-    let reply = server::runtime()?.block_on(async {
-        let client = Client::connect(config).await?;
-        let reply = client.send(&action).await;
-        // The reply is in; a slow Goodbye does not change the outcome.
-        let _ = tokio::time::timeout(Duration::from_secs(1), client.logoff()).await;
-        reply
-    });
+    let reply = if args.http {
+        let config = args
+            .server
+            .http_config(args.ajam.into(), args.digest)?
+            .connect_timeout(args.timeout)
+            .login_timeout(args.timeout)
+            .timeout(args.timeout)
+            .poll(None)
+            .keepalive(None)
+            .reconnect(None);
+        server::runtime()?.block_on(async {
+            let client = HttpClient::connect(config).await?;
+            let reply = client.send(&action).await;
+            let _ = tokio::time::timeout(Duration::from_secs(1), client.logoff()).await;
+            reply
+        })
+    } else {
+        let config = args
+            .server
+            .config()?
+            .connect_timeout(args.timeout)
+            .login_timeout(args.timeout)
+            .timeout(args.timeout)
+            .keepalive(None)
+            .reconnect(None);
+        server::runtime()?.block_on(async {
+            let client = Client::connect(config).await?;
+            let reply = client.send(&action).await;
+            // The reply is in; a slow Goodbye does not change the outcome.
+            let _ = tokio::time::timeout(Duration::from_secs(1), client.logoff()).await;
+            reply
+        })
+    };
     let reply = reply.map_err(|e| match e {
         ClientError::Encode(e) => Error::usage(format!("action `{}` refused: {e}", args.action)),
         e => Error::connection(format!("{addr}: {e}")),

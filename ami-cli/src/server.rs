@@ -1,12 +1,14 @@
 //! The options every subcommand that talks to a live Asterisk shares: where it is, TLS,
 //! and who logs in. The secret comes from the environment (`AMI_SECRET`), never from the
-//! command line, where `ps` and shell history would show it.
+//! command line, where `ps` and shell history would show it. `ami send --http` reads the
+//! same options for an AJAM URL.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use ami_http::Encoding;
 use ami_proto::AuthMethod;
-use ami_tokio::{ClientConfig, TlsConfig};
+use ami_tokio::{ClientConfig, HttpConfig, TlsConfig};
 
 use crate::exit::Error;
 
@@ -17,18 +19,18 @@ pub const SECRET_VAR: &str = "AMI_SECRET";
 #[derive(Debug, clap::Args)]
 pub struct Server {
     /// Connect with TLS (default port 5039)
-    #[arg(long)]
+    #[arg(long, group = "secure")]
     tls: bool,
 
-    /// With --tls: accept any certificate (a lab server with a self-signed one)
-    #[arg(long, requires = "tls")]
+    /// With TLS: accept any certificate (a lab server with a self-signed one)
+    #[arg(long, requires = "secure")]
     insecure: bool,
 
-    /// With --tls: trust the CA certificates of this PEM file instead of the system's
+    /// With TLS: trust the CA certificates of this PEM file instead of the system's
     #[arg(
         long,
         value_name = "PEM",
-        requires = "tls",
+        requires = "secure",
         conflicts_with = "insecure"
     )]
     cacert: Option<PathBuf>,
@@ -58,14 +60,35 @@ enum Auth {
 }
 
 impl Server {
-    /// The client configuration these options describe; the secret from `$AMI_SECRET`.
-    pub fn config(&self) -> Result<ClientConfig, Error> {
-        let secret = std::env::var(SECRET_VAR).map_err(|_| {
+    /// The secret, from `$AMI_SECRET`.
+    fn secret(&self) -> Result<String, Error> {
+        std::env::var(SECRET_VAR).map_err(|_| {
             Error::usage(format!(
                 "set {SECRET_VAR} to the secret of user `{}` (it is never read from the command line)",
                 self.user
             ))
-        })?;
+        })
+    }
+
+    /// The certificates to trust, from `--insecure` and `--cacert`.
+    fn trust(&self) -> Result<TlsConfig, Error> {
+        Ok(match (&self.cacert, self.insecure) {
+            (Some(path), _) => {
+                TlsConfig::with_ca_file(path).map_err(|e| Error::usage(e.to_string()))?
+            }
+            (None, true) => TlsConfig::dangerous_accept_any_certificate(),
+            (None, false) => TlsConfig::native_roots(),
+        })
+    }
+
+    /// The client configuration these options describe; the secret from `$AMI_SECRET`.
+    pub fn config(&self) -> Result<ClientConfig, Error> {
+        if self.addr.starts_with("http://") || self.addr.starts_with("https://") {
+            return Err(Error::usage(
+                "ADDR is a URL: add --http to talk to Asterisk's HTTP server (AJAM)",
+            ));
+        }
+        let secret = self.secret()?;
         let mut config = ClientConfig::new(&self.addr)
             .credentials(&self.user, secret)
             .auth(match self.auth {
@@ -73,14 +96,31 @@ impl Server {
                 Auth::Md5 => AuthMethod::Md5,
             });
         if self.tls {
-            let tls = match (&self.cacert, self.insecure) {
-                (Some(path), _) => {
-                    TlsConfig::with_ca_file(path).map_err(|e| Error::usage(e.to_string()))?
-                }
-                (None, true) => TlsConfig::dangerous_accept_any_certificate(),
-                (None, false) => TlsConfig::native_roots(),
-            };
-            config = config.tls(tls);
+            config = config.tls(self.trust()?);
+        }
+        Ok(config)
+    }
+
+    /// The AJAM configuration for ADDR as a URL (`ami send --http`): `encoding`, digest
+    /// or cookie login, the secret from `$AMI_SECRET`.
+    pub fn http_config(&self, encoding: Encoding, digest: bool) -> Result<HttpConfig, Error> {
+        // The error never repeats the URL, which may hold a password.
+        let config = HttpConfig::new(&self.addr).map_err(|e| Error::usage(format!("URL: {e}")))?;
+        let https = self
+            .addr
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+        if (self.insecure || self.cacert.is_some()) && !https {
+            return Err(Error::usage("--insecure and --cacert need an https:// URL"));
+        }
+        let mut config = config
+            .credentials(&self.user, self.secret()?)
+            .encoding(encoding);
+        if digest {
+            config = config.digest();
+        }
+        if https {
+            config = config.tls(self.trust()?);
         }
         Ok(config)
     }

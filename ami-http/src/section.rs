@@ -103,7 +103,10 @@ pub(crate) fn build(
         ));
     }
     remove_counters(&mut fields, markup);
-    let opaque = fields.iter().position(|f| f.key == opaque_key(markup));
+    // Opaque data runs to the end of the block Asterisk translated, so only the last field
+    // of that name can be it: an earlier one was a line `Opaque-data: ...` (or, in mxml,
+    // any key that lower-cases and mangles to `opaque_data`).
+    let opaque = fields.iter().rposition(|f| f.key == opaque_key(markup));
     let follows = fields[0].key.eq_ignore_ascii_case(b"Response")
         && fields[0].value.eq_ignore_ascii_case(b"Follows");
     let fields = match opaque {
@@ -359,6 +362,41 @@ mod tests {
         let m = build(f, Markup::Xml, 0, &Limits::DEFAULT).unwrap();
         assert_eq!(m.message().len(), 1);
         assert_eq!(m.message().command_body(), Some(&b"x: y\n"[..]));
+    }
+
+    /// A line `Opaque-data: y` comes out under the opaque data's own key, counted; the
+    /// opaque data is the last field of that name (a fuzzed page that went through
+    /// `render` twice moved `--END COMMAND--` while the first one was taken).
+    #[test]
+    fn a_field_named_like_opaque_data_before_it_is_a_header() {
+        for (markup, key, counted) in [
+            (Markup::Html, "Opaque-data", "Opaque-data-2"),
+            (Markup::Xml, "opaque_data", "opaque_data-2"),
+        ] {
+            let f = fields(&[
+                ("Response", "Follows"),
+                (key, "y"),
+                (counted, "no colon\n--END COMMAND--"),
+            ]);
+            let m = build(f, markup, 0, &Limits::DEFAULT).unwrap();
+            let m = m.message();
+            assert_eq!(m.len(), 2, "{markup:?}");
+            assert_eq!(m.get(key), Some(&b"y"[..]), "{markup:?}");
+            assert_eq!(m.command_body(), Some(&b"no colon\n"[..]), "{markup:?}");
+            assert!(!m.is_truncated());
+            // Outside a Command reply too: the last one is split into lines.
+            let f = fields(&[("Event", "X"), (key, "a\nb"), (counted, "c\nd")]);
+            let m = build(f, markup, 0, &Limits::DEFAULT);
+            assert_eq!(
+                m.unwrap_err().kind,
+                DecodeErrorKind::LineBreakInValue,
+                "{markup:?}: only the last field of that name is opaque data"
+            );
+            let f = fields(&[("Event", "X"), (key, "a"), (counted, "c\nd")]);
+            let m = build(f, markup, 0, &Limits::DEFAULT).unwrap();
+            let values: Vec<&[u8]> = m.message().get_all(key).collect();
+            assert_eq!(values, [&b"a"[..], b"c", b"d"], "{markup:?}");
+        }
     }
 
     #[test]

@@ -26,9 +26,16 @@
 
 mod client;
 mod codec;
+#[cfg(feature = "http")]
+mod http;
 
+/// AJAM's encodings and authentication schemes (from `ami_http`), for [`HttpConfig`].
+#[cfg(feature = "http")]
+pub use ami_http::{Auth, Encoding};
 pub use client::{
     Client, ClientConfig, ClientEvent, Error, Events, ListPart, ListStream, LoginError, Reconnect,
     Reply, Secret, TlsConfig, DEFAULT_PORT, DEFAULT_TLS_PORT,
 };
 pub use codec::{AmiCodec, CodecError, Frame};
+#[cfg(feature = "http")]
+pub use http::{HttpClient, HttpConfig, HttpError, UrlError};

@@ -1,4 +1,5 @@
 //! Running the `ami` binary as a user does, for the CLI tests.
+#![allow(dead_code)]
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -18,8 +19,16 @@ pub fn corpus(path: &str) -> String {
 
 /// Runs `ami ARGS...` with `stdin` as its standard input.
 pub fn ami(args: &[&str], stdin: &[u8]) -> Run {
+    ami_with_env(args, &[], stdin)
+}
+
+/// [`ami`] with environment variables set (`AMI_SECRET`); the test's own `AMI_SECRET`
+/// is never passed on.
+pub fn ami_with_env(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ami"))
         .args(args)
+        .env_remove("AMI_SECRET")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

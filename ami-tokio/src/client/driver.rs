@@ -15,7 +15,7 @@ use tracing::{debug, info, warn, Instrument};
 use super::{ClientEvent, Error, LoginError, Phase, Shared, Sink, State};
 
 /// A byte stream: TCP or TLS over TCP.
-trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
+pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
 impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
 
 /// How one connection ended.
@@ -83,7 +83,7 @@ pub(super) async fn run(
             let mut state = shared.lock();
             state.conn = None;
             state.ready = false;
-            state.fail_all(&error);
+            state.calls.fail_all(&error);
         }
         shared.slots.close();
         shared.phase.send_replace(Phase::Closed(reason));
@@ -111,7 +111,7 @@ fn end_session(shared: &Shared, error: &Error) {
     let mut state = shared.lock();
     state.conn = None;
     state.ready = false;
-    state.fail_all(&lost);
+    state.calls.fail_all(&lost);
     drop(state);
     if !matches!(*shared.phase.borrow(), Phase::Closed(_)) {
         shared.phase.send_replace(Phase::Connecting);
@@ -309,20 +309,7 @@ fn route(state: &mut State, reading: &mut Reading, items: &mut Vec<ClientEvent>)
                 }
                 reading.refused = Some(refused);
             }
-            ConnEvent::Response { id, list, message } => state.response(id, list, message),
-            ConnEvent::ListItem { id, message, .. } => state.item(id, message),
-            ConnEvent::ListEnd { id, end, message } => state.end(id, end, message),
-            ConnEvent::ActionEvent { message, .. } | ConnEvent::Event(message) => {
-                items.push(ClientEvent::Event(message))
-            }
-            ConnEvent::Unmatched(message) => items.push(ClientEvent::Unmatched(message)),
-            ConnEvent::Text(text) => items.push(ClientEvent::Text(text)),
-            ConnEvent::DecodeError(error) => items.push(ClientEvent::Malformed(error)),
-            ConnEvent::Closed { error } => {
-                if let Some(error) = error {
-                    items.push(ClientEvent::Malformed(error));
-                }
-            }
+            other => state.calls.deliver(other, items),
         }
     }
 }
@@ -441,7 +428,7 @@ async fn internal_call(
 
 /// A number in `[0, 1)` for the backoff's jitter (from the standard library's random
 /// hasher keys: no generator to carry around for one draw per reconnect).
-fn random_unit() -> f64 {
+pub(crate) fn random_unit() -> f64 {
     let bits = std::collections::hash_map::RandomState::new().hash_one(0u8);
     (bits >> 11) as f64 / (1u64 << 53) as f64
 }

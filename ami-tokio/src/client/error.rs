@@ -38,7 +38,8 @@ pub enum Error {
         /// The time allowed.
         after: Duration,
     },
-    /// The connection was lost while the call was in flight.
+    /// The connection was lost while the call was in flight (over HTTP: the session was
+    /// lost, or the request's connection failed).
     Disconnected {
         /// Why the connection ended.
         reason: Arc<str>,
@@ -54,6 +55,10 @@ pub enum Error {
     /// The action's own ActionID is empty, too long or holds forbidden bytes, or is
     /// already in use by another call.
     ActionId(String),
+    /// What went wrong in an AJAM exchange ([`HttpClient`](crate::HttpClient) only):
+    /// an expired session, an HTTP status, a body without a reply.
+    #[cfg(feature = "http")]
+    Http(crate::http::HttpError),
 }
 
 /// Which step of the login failed.
@@ -101,6 +106,8 @@ impl fmt::Display for Error {
             Error::Closed { reason } => write!(f, "client closed: {reason}"),
             Error::Encode(e) => write!(f, "cannot encode the action: {e}"),
             Error::ActionId(why) => write!(f, "bad ActionID: {why}"),
+            #[cfg(feature = "http")]
+            Error::Http(e) => e.fmt(f),
         }
     }
 }
@@ -110,6 +117,8 @@ impl std::error::Error for Error {
         match self {
             Error::Connect { source, .. } => Some(source.as_ref()),
             Error::Encode(e) => Some(e),
+            #[cfg(feature = "http")]
+            Error::Http(e) => e.source(),
             _ => None,
         }
     }

@@ -35,8 +35,9 @@ use tokio_stream::wrappers::BroadcastStream;
 pub enum ClientEvent {
     /// An event (a message whose first header is `Event:`) not part of a call's list.
     Event(OwnedMessage),
-    /// The first login succeeded; `banner` is the server's greeting. It comes before the
-    /// events that follow the login; the configured filters are applied next (calls
+    /// The first login succeeded; `banner` is the server's greeting (over HTTP: the
+    /// `Server` header of the login's reply, such as `Asterisk/23.4.1`). It comes before
+    /// the events that follow the login; the configured filters are applied next (calls
     /// wait for them).
     Connected {
         /// `Asterisk Call Manager/...`.
@@ -66,6 +67,11 @@ pub enum ClientEvent {
     Text(Bytes),
     /// Malformed input; decoding went on after the next blank line.
     Malformed(ami_proto::Error),
+    /// A section of an AJAM reply body that could not be decoded
+    /// ([`HttpClient`](crate::HttpClient) only); decoding went on with the next section.
+    /// Offsets are into that body.
+    #[cfg(feature = "http")]
+    MalformedBody(ami_http::DecodeError),
 }
 
 /// One read's worth of items, numbered from `first`.

@@ -14,6 +14,7 @@
 //! - Calls in flight when the connection drops fail with [`Error::Disconnected`];
 //!   calls made while reconnecting wait for the new connection (within their timeout).
 
+mod calls;
 mod config;
 mod driver;
 mod error;
@@ -21,14 +22,11 @@ mod events;
 mod reply;
 mod tls;
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use ami_proto::{
-    Action, ActionId, Connection, GenericAction, ListEnd, OwnedMessage, SendError, TrackError,
-};
+use ami_proto::{Action, ActionId, Connection, GenericAction, OwnedMessage, SendError, TrackError};
 use tokio::sync::{mpsc, oneshot, watch, Notify, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
@@ -38,10 +36,13 @@ pub use events::{ClientEvent, Events};
 pub use reply::{ListPart, ListStream, Reply};
 pub use tls::TlsConfig;
 
-use events::Hub;
+pub(crate) use calls::{Calls, Sink};
+#[cfg(feature = "http")]
+pub(crate) use driver::{random_unit, Io};
+pub(crate) use events::Hub;
 
 /// Tracking slots of a connection: `ami_proto::DEFAULT_PENDING`.
-const SLOTS: usize = ami_proto::DEFAULT_PENDING;
+pub(crate) const SLOTS: usize = ami_proto::DEFAULT_PENDING;
 
 /// A handle to one AMI connection. Clone it freely: all clones share the connection,
 /// which closes when the last clone is dropped (or on [`logoff`](Self::logoff)).
@@ -239,11 +240,42 @@ impl Client {
 
 /// Where the driver is; callers wait on it.
 #[derive(Debug, Clone)]
-enum Phase {
+pub(crate) enum Phase {
     Connecting,
-    /// Logged in with filters applied; the number tells connections apart.
+    /// Logged in with filters applied; the number tells connections (or HTTP sessions)
+    /// apart.
     Ready(u64),
     Closed(Arc<str>),
+}
+
+impl Phase {
+    /// The error of a call that finds the client closed.
+    pub(crate) fn closed_error(phase: &watch::Sender<Phase>) -> Error {
+        let reason = match &*phase.borrow() {
+            Phase::Closed(reason) => reason.clone(),
+            _ => "the client's task ended".into(),
+        };
+        Error::Closed { reason }
+    }
+
+    /// Waits until a connection (or session) is ready; its number.
+    pub(crate) async fn wait_ready(phase: &watch::Sender<Phase>) -> Result<u64, Error> {
+        let mut watching = phase.subscribe();
+        loop {
+            match &*watching.borrow_and_update() {
+                Phase::Ready(generation) => return Ok(*generation),
+                Phase::Closed(reason) => {
+                    return Err(Error::Closed {
+                        reason: reason.clone(),
+                    })
+                }
+                Phase::Connecting => {}
+            }
+            if watching.changed().await.is_err() {
+                return Err(Phase::closed_error(phase));
+            }
+        }
+    }
 }
 
 /// What the client's handles and its driver share.
@@ -272,54 +304,12 @@ struct State {
     /// Counts connections: a call belongs to the one it was sent on.
     generation: u64,
     ready: bool,
-    calls: HashMap<ActionId, Sink>,
-}
-
-/// Where a call's answer goes.
-#[derive(Debug)]
-enum Sink {
-    /// Collected whole.
-    Reply {
-        tx: oneshot::Sender<Result<Reply, Error>>,
-        response: Option<OwnedMessage>,
-        items: Vec<OwnedMessage>,
-    },
-    /// Response first, then items as they come.
-    Stream {
-        response: Option<oneshot::Sender<Result<OwnedMessage, Error>>>,
-        parts: mpsc::UnboundedSender<Result<ListPart, Error>>,
-    },
+    calls: Calls,
 }
 
 enum Queued {
     Yes(ActionId),
     NotReady(Sink),
-}
-
-impl Sink {
-    fn reply(tx: oneshot::Sender<Result<Reply, Error>>) -> Self {
-        Sink::Reply {
-            tx,
-            response: None,
-            items: Vec::new(),
-        }
-    }
-
-    fn fail(self, error: Error) {
-        match self {
-            Sink::Reply { tx, .. } => {
-                let _ = tx.send(Err(error));
-            }
-            Sink::Stream { response, parts } => match response {
-                Some(response) => {
-                    let _ = response.send(Err(error));
-                }
-                None => {
-                    let _ = parts.send(Err(error));
-                }
-            },
-        }
-    }
 }
 
 impl Shared {
@@ -360,30 +350,12 @@ impl Shared {
     }
 
     fn closed_error(&self) -> Error {
-        let reason = match &*self.phase.borrow() {
-            Phase::Closed(reason) => reason.clone(),
-            _ => "the client's task ended".into(),
-        };
-        Error::Closed { reason }
+        Phase::closed_error(&self.phase)
     }
 
     /// Waits until a connection is ready; its number.
     async fn wait_ready(&self) -> Result<u64, Error> {
-        let mut phase = self.phase.subscribe();
-        loop {
-            match &*phase.borrow_and_update() {
-                Phase::Ready(generation) => return Ok(*generation),
-                Phase::Closed(reason) => {
-                    return Err(Error::Closed {
-                        reason: reason.clone(),
-                    })
-                }
-                Phase::Connecting => {}
-            }
-            if phase.changed().await.is_err() {
-                return Err(self.closed_error());
-            }
-        }
+        Phase::wait_ready(&self.phase).await
     }
 
     /// Queues `action` on connection `generation` if it is still the ready one.
@@ -424,67 +396,6 @@ impl State {
             },
         })
     }
-
-    fn response(&mut self, id: ActionId, list: bool, message: OwnedMessage) {
-        if !list {
-            match self.calls.remove(&id) {
-                Some(Sink::Reply { tx, .. }) => {
-                    let _ = tx.send(Ok(Reply::single(message)));
-                }
-                Some(Sink::Stream {
-                    response: Some(response),
-                    ..
-                }) => {
-                    let _ = response.send(Ok(message));
-                }
-                _ => {}
-            }
-            return;
-        }
-        match self.calls.get_mut(&id) {
-            Some(Sink::Reply { response, .. }) => *response = Some(message),
-            Some(Sink::Stream { response, .. }) => {
-                if let Some(response) = response.take() {
-                    let _ = response.send(Ok(message));
-                }
-            }
-            None => {}
-        }
-    }
-
-    fn item(&mut self, id: ActionId, message: OwnedMessage) {
-        match self.calls.get_mut(&id) {
-            Some(Sink::Reply { items, .. }) => items.push(message),
-            Some(Sink::Stream { parts, .. }) => {
-                let _ = parts.send(Ok(ListPart::Item(message)));
-            }
-            None => {}
-        }
-    }
-
-    fn end(&mut self, id: ActionId, end: ListEnd, last: OwnedMessage) {
-        match self.calls.remove(&id) {
-            Some(Sink::Reply {
-                tx,
-                response,
-                items,
-            }) => {
-                let response = response.unwrap_or_else(|| last.clone());
-                let _ = tx.send(Ok(Reply::list(response, items, end, last)));
-            }
-            Some(Sink::Stream { parts, .. }) => {
-                let _ = parts.send(Ok(ListPart::End { end, last }));
-            }
-            None => {}
-        }
-    }
-
-    /// Fails every call in flight.
-    fn fail_all(&mut self, error: &Error) {
-        for (_, sink) in self.calls.drain() {
-            sink.fail(error.clone());
-        }
-    }
 }
 
 /// Keeps a call registered while its caller waits; dropped early (timeout, `select!`,
@@ -500,7 +411,7 @@ pub(crate) struct CallGuard {
 impl Drop for CallGuard {
     fn drop(&mut self) {
         let mut state = self.shared.lock();
-        if state.generation == self.generation && state.calls.remove(&self.id).is_some() {
+        if state.generation == self.generation && state.calls.remove(&self.id) {
             if let Some(conn) = state.conn.as_mut() {
                 conn.forget(&self.id);
             }

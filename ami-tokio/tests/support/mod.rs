@@ -1,5 +1,6 @@
 //! Shared by the client tests: the corpus, its captures and users, and a client
-//! configuration for a local fake Asterisk (`ami-replay`).
+//! configuration for a local fake Asterisk (`ami-replay`). The AJAM test server is in
+//! `ajam/` (used by `http_client.rs` and by ami-cli's `send --http` tests).
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
