@@ -452,6 +452,20 @@ impl<'a, const N: usize> Connection<'a, N> {
         self.events.push_back(ConnEvent::Closed { error });
     }
 
+    /// Whether [`poll_transmit`](Self::poll_transmit) has bytes to give: an IO loop
+    /// wakes its writer only then.
+    ///
+    /// ```
+    /// let mut conn: ami_proto::Connection = ami_proto::Connection::new();
+    /// assert!(!conn.has_transmit());
+    /// conn.send(&ami_proto::GenericAction::new("Ping")).unwrap();
+    /// assert!(conn.has_transmit());
+    /// ```
+    #[must_use]
+    pub fn has_transmit(&self) -> bool {
+        !self.output.is_empty()
+    }
+
     /// Bytes to write to the server, if any.
     ///
     /// ```

@@ -257,6 +257,7 @@ async fn read_loop(
             .bytes_received
             .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         let mut items = Vec::new();
+        let wake_writer;
         {
             let mut state = shared.lock();
             let Some(conn) = state.conn.as_mut() else {
@@ -270,9 +271,13 @@ async fn read_loop(
                 conn.handle_input(&buf[..n]);
             }
             route(&mut state, reading, &mut items);
+            // A read queues bytes only during the login (the answer to a challenge).
+            wake_writer = state.conn.as_ref().is_some_and(Connection::has_transmit);
         }
         shared.hub.publish(items);
-        shared.wake_writer.notify_one();
+        if wake_writer {
+            shared.wake_writer.notify_one();
+        }
         if n == 0 {
             return reading.ended(Error::Disconnected {
                 reason: "the server closed the connection".into(),
