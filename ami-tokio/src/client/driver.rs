@@ -256,6 +256,9 @@ async fn read_loop(
         shared
             .bytes_received
             .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        if let Some(tap) = &shared.config.tap {
+            tap.call(super::Flow::Received, &buf[..n]);
+        }
         let mut items = Vec::new();
         let wake_writer;
         {
@@ -331,6 +334,9 @@ async fn write_loop(shared: &Shared, writer: &mut (impl AsyncWrite + Unpin)) -> 
             shared.wake_writer.notified().await;
             continue;
         };
+        if let Some(tap) = &shared.config.tap {
+            tap.call(super::Flow::Sent, &bytes);
+        }
         let written = async {
             writer.write_all(&bytes).await?;
             writer.flush().await
