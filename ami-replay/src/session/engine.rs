@@ -364,7 +364,8 @@ impl Engine {
 
     /// The best recorded exchange for `request` among those `keep` accepts (`keep` is also
     /// told whether the exchange came after its capture's login): this session's capture
-    /// first, then the others in order.
+    /// first, then the others in order; within one, the most alike headers, then an
+    /// unused one, then one whose request had an ActionID if this one has, then the first.
     fn find(&self, request: &Request, keep: impl Fn(&Exchange, bool) -> bool) -> Option<Found> {
         let captures = &self.settings.captures;
         let order = std::iter::once(self.own).chain((0..captures.len()).filter(|&c| c != self.own));
@@ -380,8 +381,10 @@ impl Engine {
                 .max_by_key(|(k, e)| {
                     (
                         likeness(e, request),
-                        e.request.action_id.is_some() == request.action_id().is_some(),
+                        // Each recorded exchange once before any twice: a client that
+                        // sends a capture's requests gets its replies, in order.
                         self.used[c][*k] == 0,
+                        e.request.action_id.is_some() == request.action_id().is_some(),
                         std::cmp::Reverse(*k),
                     )
                 });
