@@ -110,6 +110,25 @@ pub fn run(args: Args) -> Result<Exit, Error> {
     Ok(Exit::Success)
 }
 
+/// The actions of one `--json` text (a line of `ami record`'s standard input), checked
+/// by the encoder, as actions a client sends.
+pub(crate) fn actions_from_json(text: &[u8]) -> Result<Vec<ami_proto::GenericAction>, String> {
+    let actions = from_json(text)?;
+    for action in &actions {
+        encode(action, &mut Vec::new())?;
+    }
+    Ok(actions
+        .into_iter()
+        .map(|a| {
+            a.headers
+                .into_iter()
+                .fold(ami_proto::GenericAction::new(a.name), |g, (k, v)| {
+                    g.header(k, v)
+                })
+        })
+        .collect())
+}
+
 /// One action: its name and headers in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Action {

@@ -14,7 +14,7 @@ Exit status:
   2  usage error: an unknown option, a bad or missing argument (reported by the
      argument parser), or an action the encoder refuses
   3  a file, standard input or standard output could not be opened, read or written;
-     or (listen, send) the server could not be reached, refused the login, or did
+     or (listen, send, record) the server could not be reached, refused the login, or did
      not answer in time";
 
 /// Why `ami` stops, as the process exit status of [`HELP`].

@@ -14,6 +14,8 @@ mod exit;
 mod input;
 mod json;
 mod listen;
+mod record;
+mod replay;
 mod send;
 mod server;
 mod spec;
@@ -38,6 +40,8 @@ enum Command {
     Decode(decode::Args),
     Encode(encode::Args),
     Listen(listen::Args),
+    Record(record::Args),
+    Replay(replay::Args),
     Send(send::Args),
     Spec(spec::Args),
 }
@@ -50,6 +54,8 @@ fn main() -> ExitCode {
         Command::Decode(args) => decode::run(args),
         Command::Encode(args) => encode::run(args),
         Command::Listen(args) => listen::run(args),
+        Command::Record(args) => record::run(args),
+        Command::Replay(args) => replay::run(args),
         Command::Send(args) => send::run(args),
         Command::Spec(args) => spec::run(args),
     };

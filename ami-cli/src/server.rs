@@ -60,6 +60,17 @@ enum Auth {
 }
 
 impl Server {
+    /// The host and port to connect to (the default port depends on `--tls`), without
+    /// reading the secret.
+    pub fn host_port(&self) -> (String, u16) {
+        let config = ClientConfig::new(&self.addr);
+        if self.tls {
+            config.tls(TlsConfig::native_roots()).address()
+        } else {
+            config.address()
+        }
+    }
+
     /// The secret, from `$AMI_SECRET`.
     fn secret(&self) -> Result<String, Error> {
         std::env::var(SECRET_VAR).map_err(|_| {

@@ -76,19 +76,3 @@ pub(crate) fn challenge(id: Option<&[u8]>, challenge: &[u8]) -> Bytes {
 pub(crate) fn must_specify_authtype(id: Option<&[u8]>) -> Bytes {
     error(id, b"Must specify AuthType")
 }
-
-/// `Events` (`51_events_off_on`): `Events: On` unless the new mask is empty.
-pub(crate) fn events(id: Option<&[u8]>, on: bool) -> Bytes {
-    let state: &[u8] = if on { b"On" } else { b"Off" };
-    response("Success", id, &[("Events", state)])
-}
-
-/// `Filter` with `Operation: Add` (`52_filter`).
-pub(crate) fn filter_added(id: Option<&[u8]>) -> Bytes {
-    response("Success", id, &[("Message", b"Success")])
-}
-
-/// `Filter` with another operation (`52_filter`).
-pub(crate) fn unknown_operation(id: Option<&[u8]>) -> Bytes {
-    error(id, b"Unknown operation")
-}

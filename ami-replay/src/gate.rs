@@ -1,138 +1,71 @@
-//! Which events a session is sent: its event mask (the Login's `Events` header, the `Events`
-//! action's `EventMask`), then its `Filter`s.
+//! Which events a session is sent, and the replies to `Events` and `Filter`: ami-proto's
+//! filter engine ([`ami_proto::filter::EventGate`]), which decides as Asterisk does from
+//! the user's `read` classes and `eventfilter`s, the Login's `Events` header, and the
+//! session's `Events` and `Filter` actions, and writes Asterisk's exact reply bytes.
 //!
-//! The mask follows `strings_to_mask()` in Asterisk's `main/manager.c`: digits are a bit
-//! mask, `on`/`yes`/`true`/... all classes, `off`/`no`/`false`/... none, otherwise a comma
-//! list of class names (`system,call`); an empty value leaves the mask as it was. An event
-//! passes when one of the classes in its `Privilege` header is in the mask.
-//!
-//! Filters are kept but not applied yet: the filter engine of ami-proto (`filter/`) plugs
-//! in at [`EventGate::filters_allow`], the one place that decides.
+//! Without [`Users`](crate::Users), a session is a user that reads every class, without
+//! filters.
 
+use ami_proto::filter::{self, Classes, Origin, Rules, UserConfig};
 use ami_proto::Message;
 use bytes::Bytes;
 
-/// Asterisk's event classes and their bits (`EVENT_FLAG_*`).
-const CLASSES: [(&str, u32); 19] = [
-    ("system", 1 << 0),
-    ("call", 1 << 1),
-    ("log", 1 << 2),
-    ("verbose", 1 << 3),
-    ("command", 1 << 4),
-    ("agent", 1 << 5),
-    ("user", 1 << 6),
-    ("config", 1 << 7),
-    ("dtmf", 1 << 8),
-    ("reporting", 1 << 9),
-    ("cdr", 1 << 10),
-    ("dialplan", 1 << 11),
-    ("originate", 1 << 12),
-    ("agi", 1 << 13),
-    ("cc", 1 << 14),
-    ("aoc", 1 << 15),
-    ("test", 1 << 16),
-    ("security", 1 << 17),
-    ("message", 1 << 18),
-];
-
-/// Every class (`all`).
-const ALL: u32 = i32::MAX as u32;
-
-/// A session's event mask and filters.
+/// A session's event gate.
 #[derive(Debug, Clone)]
 pub(crate) struct EventGate {
-    mask: u32,
-    filters: Vec<Bytes>,
+    inner: filter::EventGate,
 }
 
 impl Default for EventGate {
+    /// Before any login: every event (none is played before one anyway).
     fn default() -> Self {
         EventGate {
-            mask: ALL,
-            filters: Vec::new(),
+            inner: filter::EventGate::new(&anyone()),
         }
     }
+}
+
+/// The user of a server without users: reads and writes every class.
+fn anyone() -> UserConfig {
+    let mut user = UserConfig::new(b"", Rules::default());
+    user.read = Classes::ALL;
+    user.write = Classes::ALL;
+    user
 }
 
 impl EventGate {
-    /// Applies a mask value; returns whether any class is on afterwards.
-    pub(crate) fn set_mask(&mut self, value: &[u8]) -> bool {
-        if let Some(mask) = parse_mask(value) {
-            self.mask = mask;
-        }
-        self.mask != 0
-    }
-
-    /// Keeps a `Filter` action's `Filter:` value for the filter engine.
-    pub(crate) fn add_filter(&mut self, expression: &[u8]) {
-        self.filters.push(Bytes::copy_from_slice(expression));
-    }
-
-    /// Whether the session is sent `event`.
-    pub(crate) fn passes(&self, event: &Message<'_>) -> bool {
-        if self.mask == 0 {
-            return false;
-        }
-        let classes = match event.get("Privilege") {
-            // `all` in a Privilege header is Asterisk listing the mask that would match
-            // anything, not a class of the event.
-            Some(privilege) => class_bits(privilege, 0),
-            None => ALL,
+    /// The gate of a session that logged in with `login`, as `user` (`None`: a server
+    /// without users).
+    pub(crate) fn login(user: Option<&UserConfig>, login: &Message<'_>) -> EventGate {
+        let inner = match user {
+            Some(user) => filter::EventGate::login(user, login),
+            None => filter::EventGate::login(&anyone(), login),
         };
-        // An event whose classes are all unknown to us is not ours to drop.
-        let classes = if classes == 0 { ALL } else { classes };
-        self.mask & classes != 0 && self.filters_allow(event)
+        EventGate { inner }
     }
 
-    /// The filters' say. Until ami-proto's filter engine is plugged in here, every event
-    /// passes: `Filter` actions are answered, and their expressions kept in `self.filters`.
-    fn filters_allow(&self, _event: &Message<'_>) -> bool {
-        let _ = &self.filters;
-        true
+    /// Runs an `Events` action: Asterisk's reply (none with `brokeneventsaction` for some
+    /// masks).
+    pub(crate) fn events_action(&mut self, action: &Message<'_>) -> Option<Bytes> {
+        self.inner
+            .handle_events_action(action)
+            .map(|reply| reply.into_bytes().into())
     }
-}
 
-/// `strings_to_mask()`: `None` for an empty value (the mask stays).
-fn parse_mask(value: &[u8]) -> Option<u32> {
-    let value = value.trim_ascii();
-    if value.is_empty() {
-        return None;
+    /// Runs a `Filter` action: Asterisk's reply.
+    pub(crate) fn filter_action(&mut self, action: &Message<'_>) -> Bytes {
+        self.inner
+            .handle_filter_action(action)
+            .reply
+            .into_bytes()
+            .into()
     }
-    if value.iter().all(u8::is_ascii_digit) {
-        let number = std::str::from_utf8(value)
-            .ok()?
-            .parse::<u64>()
-            .unwrap_or(u64::MAX);
-        return Some(number.min(u64::from(ALL)) as u32);
-    }
-    let is = |words: &[&str]| {
-        words
-            .iter()
-            .any(|w| value.eq_ignore_ascii_case(w.as_bytes()))
-    };
-    if is(&["no", "false", "n", "f", "off"]) {
-        return Some(0);
-    }
-    if is(&["yes", "true", "y", "t", "on"]) {
-        return Some(ALL);
-    }
-    Some(class_bits(value, ALL))
-}
 
-/// The bits of a comma list of class names, `all` counting as `all_bits`.
-fn class_bits(list: &[u8], all_bits: u32) -> u32 {
-    list.split(|&b| b == b',')
-        .map(<[u8]>::trim_ascii)
-        .map(|name| {
-            if name.eq_ignore_ascii_case(b"all") {
-                return all_bits;
-            }
-            CLASSES
-                .iter()
-                .find(|(n, _)| name.eq_ignore_ascii_case(n.as_bytes()))
-                .map_or(0, |(_, bit)| *bit)
-        })
-        .fold(0, |a, b| a | b)
+    /// Whether the session is sent `event`, an event of the capture no request of this
+    /// session asked for (Asterisk queued it for every session).
+    pub(crate) fn passes(&self, event: &Message<'_>) -> bool {
+        self.inner.deliver(event, Origin::Broadcast)
+    }
 }
 
 #[cfg(test)]
@@ -140,33 +73,51 @@ mod tests {
     use super::*;
     use ami_proto::OwnedMessage;
 
-    fn event(privilege: Option<&str>) -> OwnedMessage {
-        let mut headers = vec![("Event", "X")];
-        if let Some(p) = privilege {
-            headers.push(("Privilege", p));
-        }
-        OwnedMessage::from_headers(headers).unwrap()
+    fn message(headers: &[(&str, &str)]) -> OwnedMessage {
+        OwnedMessage::from_headers(headers.iter().copied()).unwrap()
+    }
+
+    fn event(privilege: &str, channel: &str) -> OwnedMessage {
+        message(&[
+            ("Event", "Hangup"),
+            ("Privilege", privilege),
+            ("Channel", channel),
+        ])
     }
 
     #[test]
-    fn masks_as_asterisk_reads_them() {
-        let call = event(Some("call,all"));
-        let user = event(Some("user,all"));
-        let mut gate = EventGate::default();
-        assert!(gate.passes(&call.message()) && gate.passes(&user.message()));
-        assert!(!gate.set_mask(b"off"));
-        assert!(!gate.passes(&call.message()));
-        assert!(gate.set_mask(b"system,call"));
+    fn masks_filters_and_read_classes_as_asterisk() {
+        let call = event("call,all", "PJSIP/1-01");
+        let local = event("call,all", "Local/1@t-01;1");
+        let user = message(&[("Event", "UserEvent"), ("Privilege", "user,all")]);
+        let login = message(&[("Action", "Login"), ("Events", "off")]);
+        let mut gate = EventGate::login(None, &login.message());
+        assert!(!gate.passes(&call.message()), "Events: off");
+        let events = message(&[
+            ("Action", "Events"),
+            ("ActionID", "e"),
+            ("EventMask", "call"),
+        ]);
+        assert_eq!(
+            &gate.events_action(&events.message()).unwrap()[..],
+            b"Response: Success\r\nActionID: e\r\nEvents: On\r\n\r\n"
+        );
         assert!(gate.passes(&call.message()) && !gate.passes(&user.message()));
-        assert!(gate.set_mask(b"user"));
+        let filter = message(&[
+            ("Action", "Filter"),
+            ("Operation", "Add"),
+            ("Filter", "!Channel: Local/"),
+        ]);
+        assert_eq!(
+            &gate.filter_action(&filter.message())[..],
+            b"Response: Success\r\nMessage: Success\r\n\r\n"
+        );
+        assert!(gate.passes(&call.message()) && !gate.passes(&local.message()));
+
+        let mut reader = UserConfig::new(b"reader", Rules::default());
+        reader.read = Classes::parse_list(b"user");
+        let login = message(&[("Action", "Login")]);
+        let gate = EventGate::login(Some(&reader), &login.message());
         assert!(!gate.passes(&call.message()) && gate.passes(&user.message()));
-        assert!(gate.set_mask(b""), "an empty value keeps the mask");
-        assert!(gate.passes(&user.message()));
-        assert!(gate.set_mask(b"2"), "digits are bits: 2 is call");
-        assert!(gate.passes(&call.message()) && !gate.passes(&user.message()));
-        assert!(gate.set_mask(b"ON"));
-        assert!(gate.passes(&event(None).message()));
-        assert!(gate.set_mask(b"all"));
-        assert!(gate.passes(&user.message()));
     }
 }

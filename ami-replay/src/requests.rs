@@ -28,6 +28,14 @@ impl Request {
         }
     }
 
+    /// The request as a message, if it is one.
+    pub(crate) fn message(&self) -> Option<ami_proto::Message<'_>> {
+        match self {
+            Request::Message(m) => Some(m.message()),
+            _ => None,
+        }
+    }
+
     /// The first `ActionID` header's value, `None` when there is none or it is empty
     /// (Asterisk echoes only a non-empty one).
     pub(crate) fn action_id(&self) -> Option<&[u8]> {

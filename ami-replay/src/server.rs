@@ -93,8 +93,10 @@ struct Shared {
 ///   follow after their recorded delay;
 /// - an action no capture recorded gets Asterisk's `Invalid/unknown command` error; a
 ///   request without `Action` gets `Missing action in request`; `Events` and `Filter`
-///   change the session's event mask and filters and are answered as recorded, else as
-///   Asterisk answers them;
+///   change the session's event mask and filters and are answered as Asterisk answers
+///   them, by ami-proto's filter engine ([`ami_proto::filter`]), which also decides which
+///   events the session is sent from its user's `read` classes and `eventfilter`s
+///   ([`Builder::users`]);
 /// - `Logoff` gets its `Goodbye`, then the connection closes;
 /// - after the login, the capture's events (every message no request asked for) are played
 ///   in recorded order at the recorded pace ([`Builder::pace`], [`Builder::loop_events`],

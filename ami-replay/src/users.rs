@@ -7,24 +7,29 @@ use std::fmt;
 use std::io;
 use std::path::Path;
 
+use ami_proto::filter::{Classes, ConfError, ManagerConf, Rules, Secret, UserConfig};
 use md5::{Digest, Md5};
 
 use crate::requests::Request;
 
 /// The users a [`ReplayServer`](crate::ReplayServer) accepts (without them it accepts any
-/// login).
+/// login, and every session reads every event).
+///
+/// Each user is a manager.conf section as Asterisk reads it (ami-proto's
+/// [`ManagerConf`]): its `secret`, and what its sessions receive, its `read` classes and
+/// `eventfilter` lines. A user added in code ([`user`](Self::user)) reads every class.
 ///
 /// ```
 /// use ami_replay::Users;
 ///
 /// let conf = "[general]\nenabled = yes\n\n[admin]\nsecret = amp111 ; the lab secret\nread = all\n";
-/// let users = Users::from_manager_conf(conf).user("ops", "s3cret");
+/// let users = Users::from_manager_conf(conf).unwrap().user("ops", "s3cret");
 /// assert_eq!(users.names().collect::<Vec<_>>(), ["admin", "ops"]);
 /// assert_eq!(format!("{users:?}"), r#"Users { names: ["admin", "ops"] }"#); // no secret
 /// ```
 #[derive(Clone, Default)]
 pub struct Users {
-    entries: Vec<(String, Vec<u8>)>,
+    entries: Vec<UserConfig>,
 }
 
 impl Users {
@@ -33,75 +38,69 @@ impl Users {
         Users::default()
     }
 
-    /// Adds (or replaces) a user.
-    pub fn user(mut self, name: impl Into<String>, secret: impl Into<Vec<u8>>) -> Self {
-        let name = name.into();
-        self.entries.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
-        self.entries.push((name, secret.into()));
+    /// Adds (or replaces) a user that reads every class of events, without filters.
+    pub fn user(self, name: impl Into<String>, secret: impl Into<Vec<u8>>) -> Self {
+        let mut user = UserConfig::new(name.into().as_bytes(), Rules::default());
+        user.secret = Some(Secret::new(&secret.into()));
+        user.read = Classes::ALL;
+        user.write = Classes::ALL;
+        self.with(user)
+    }
+
+    /// Adds (or replaces) a user with all its settings.
+    pub fn with(mut self, user: UserConfig) -> Self {
+        self.entries
+            .retain(|u| !u.name.eq_ignore_ascii_case(&user.name));
+        self.entries.push(user);
         self
     }
 
-    /// The users of an Asterisk `manager.conf`: every section but `[general]` and templates
-    /// (`[name](!)`), with its `secret`. Comments (`;` to the end of the line) are ignored.
-    pub fn from_manager_conf(text: &str) -> Self {
-        let mut users = Users::new();
-        let mut section: Option<String> = None;
-        for line in text.lines() {
-            let line = line.split(';').next().unwrap_or("").trim();
-            if let Some(rest) = line.strip_prefix('[') {
-                let Some((name, options)) = rest.split_once(']') else {
-                    section = None;
-                    continue;
-                };
-                let template = options.trim().starts_with("(!");
-                section = (!template && !name.trim().eq_ignore_ascii_case("general"))
-                    .then(|| name.trim().to_owned());
-                continue;
-            }
-            let Some(user) = &section else { continue };
-            let Some((key, value)) = line.split_once('=') else {
-                continue;
-            };
-            let value = value.strip_prefix('>').unwrap_or(value).trim();
-            if key.trim().eq_ignore_ascii_case("secret") {
-                users = users.user(user.clone(), value);
-            }
-        }
-        users
+    /// The users of an Asterisk `manager.conf`, read as Asterisk 20+ reads it (every
+    /// section but `[general]` and templates; `#include` lines are refused).
+    pub fn from_manager_conf(text: &str) -> Result<Self, ConfError> {
+        let conf = ManagerConf::parse(text.as_bytes(), Rules::default())?;
+        Ok(Users::from(&conf))
     }
 
-    /// Reads a `manager.conf` file.
+    /// Reads a `manager.conf` file; an error names the file (and the line).
     ///
     /// ```
     /// assert!(ami_replay::Users::load("/nonexistent/manager.conf").is_err());
     /// ```
     pub fn load(path: impl AsRef<Path>) -> io::Result<Self> {
-        Ok(Users::from_manager_conf(&std::fs::read_to_string(path)?))
+        let path = path.as_ref();
+        let text = std::fs::read(path)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        let name = path.display().to_string();
+        let mut includes = ami_proto::filter::NoIncludes;
+        let conf = ManagerConf::parse_with(&text, &name, Rules::default(), &mut includes)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+        Ok(Users::from(&conf))
     }
 
     /// The user names, in the order they were added.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|(n, _)| n.as_str())
-    }
-
-    fn secret(&self, name: &[u8]) -> Option<&[u8]> {
         self.entries
             .iter()
-            .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name))
-            .map(|(_, s)| s.as_slice())
+            .map(|u| std::str::from_utf8(&u.name).unwrap_or("?"))
     }
 
-    /// Whether `login` is good for one of these users, `challenge` being the one this
-    /// session was sent, if any.
-    pub(crate) fn accept(&self, login: &Request, challenge: Option<&[u8]>) -> bool {
-        let Some(secret) = self.secret(login.get("Username").unwrap_or_default()) else {
-            return false;
-        };
+    fn find(&self, name: &[u8]) -> Option<&UserConfig> {
+        self.entries
+            .iter()
+            .find(|u| u.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The user `login` is good for, if any, `challenge` being the one this session was
+    /// sent.
+    pub(crate) fn accept(&self, login: &Request, challenge: Option<&[u8]>) -> Option<&UserConfig> {
+        let user = self.find(login.get("Username").unwrap_or_default())?;
+        let secret = user.secret.as_ref().map_or(&b""[..], Secret::expose);
         let key = login.get("Key").filter(|k| !k.is_empty());
         let md5 = login
             .get("AuthType")
             .is_some_and(|t| t.eq_ignore_ascii_case(b"MD5"));
-        match (md5, key, challenge.filter(|c| !c.is_empty())) {
+        let good = match (md5, key, challenge.filter(|c| !c.is_empty())) {
             (true, Some(key), Some(challenge)) => {
                 let mut digest = Md5::new();
                 digest.update(challenge);
@@ -109,7 +108,16 @@ impl Users {
                 lower_hex(&digest.finalize()) == key
             }
             _ => login.get("Secret").unwrap_or_default() == secret,
-        }
+        };
+        good.then_some(user)
+    }
+}
+
+impl From<&ManagerConf> for Users {
+    fn from(conf: &ManagerConf) -> Users {
+        conf.users()
+            .iter()
+            .fold(Users::new(), |users, user| users.with(user.clone()))
     }
 }
 
@@ -152,28 +160,28 @@ mod tests {
                 format!("Action: Login\r\nUsername: {user}\r\nSecret: {secret}\r\n\r\n").as_bytes(),
             )
         };
-        assert!(users.accept(&plain("admin", "amp111"), None));
+        assert!(users.accept(&plain("admin", "amp111"), None).is_some());
         assert!(
-            users.accept(&plain("ADMIN", "amp111"), None),
+            users.accept(&plain("ADMIN", "amp111"), None).is_some(),
             "names ignore case"
         );
         assert!(
-            !users.accept(&plain("admin", "AMP111"), None),
+            users.accept(&plain("admin", "AMP111"), None).is_none(),
             "secrets do not"
         );
-        assert!(!users.accept(&plain("nobody", "amp111"), None));
+        assert!(users.accept(&plain("nobody", "amp111"), None).is_none());
 
         // 06_challenge_md5: challenge 39188675, key md5("39188675" + "amp111").
         let md5 = request(b"Action: Login\r\nAuthType: MD5\r\nUsername: admin\r\nKey: 5f38a5fec163e9e9e3e7843e2fe0999e\r\n\r\n");
-        assert!(users.accept(&md5, Some(b"39188675")));
-        assert!(!users.accept(&md5, Some(b"116273744")));
+        assert!(users.accept(&md5, Some(b"39188675")).is_some());
+        assert!(users.accept(&md5, Some(b"116273744")).is_none());
         assert!(
-            !users.accept(&md5, None),
+            users.accept(&md5, None).is_none(),
             "without a challenge the Secret is checked"
         );
         let upper = request(b"Action: Login\r\nAuthType: md5\r\nUsername: admin\r\nKey: 5F38A5FEC163E9E9E3E7843E2FE0999E\r\n\r\n");
         assert!(
-            !users.accept(&upper, Some(b"39188675")),
+            users.accept(&upper, Some(b"39188675")).is_none(),
             "Asterisk compares lower-case hex"
         );
     }
@@ -181,10 +189,15 @@ mod tests {
     #[test]
     fn manager_conf_sections() {
         let users = Users::from_manager_conf(
-            "[general]\nsecret=no\n[tmpl](!)\nsecret = t\n[admin](tmpl)\nsecret => a;b\n[reader]\nread=all\nsecret=r\n",
-        );
+            "[general]\nsecret=no\n[tmpl](!)\nsecret = t\n[admin](tmpl)\nsecret => a;b\n[reader]\nread=system,call\nsecret=r\n",
+        )
+        .unwrap();
         assert_eq!(users.names().collect::<Vec<_>>(), ["admin", "reader"]);
-        assert_eq!(users.secret(b"admin"), Some(&b"a"[..]));
-        assert_eq!(users.secret(b"Reader"), Some(&b"r"[..]));
+        let secret = |name: &[u8]| users.find(name).and_then(|u| u.secret.clone());
+        assert_eq!(secret(b"admin"), Some(Secret::new(b"a")));
+        assert_eq!(secret(b"Reader"), Some(Secret::new(b"r")));
+        let reader = users.find(b"reader").unwrap();
+        assert_eq!(reader.read, Classes::SYSTEM | Classes::CALL);
+        assert!(Users::from_manager_conf("[a\nsecret=x\n").is_err());
     }
 }

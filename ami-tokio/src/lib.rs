@@ -33,8 +33,8 @@ mod http;
 #[cfg(feature = "http")]
 pub use ami_http::{Auth, Encoding};
 pub use client::{
-    Client, ClientConfig, ClientEvent, Error, Events, ListPart, ListStream, LoginError, Reconnect,
-    Reply, Secret, TlsConfig, DEFAULT_PORT, DEFAULT_TLS_PORT,
+    Client, ClientConfig, ClientEvent, Error, Events, Flow, ListPart, ListStream, LoginError,
+    Reconnect, Reply, Secret, TlsConfig, DEFAULT_PORT, DEFAULT_TLS_PORT,
 };
 pub use codec::{AmiCodec, CodecError, Frame};
 #[cfg(feature = "http")]

@@ -226,28 +226,38 @@ impl Engine {
             self.state = State::Closing;
         } else {
             let found = self.find(&request, |_, after_login| after_login);
-            if is("Events") {
-                let on = self
-                    .gate
-                    .set_mask(request.get("EventMask").unwrap_or_default());
-                self.answer_or(found, id, now, || asterisk::events(id, on));
-            } else if is("Filter") {
-                let add = request
-                    .get("Operation")
-                    .is_some_and(|o| o.eq_ignore_ascii_case(b"Add"));
-                if add {
-                    self.gate
-                        .add_filter(request.get("Filter").unwrap_or_default());
-                }
-                self.answer_or(found, id, now, || match add {
-                    true => asterisk::filter_added(id),
-                    false => asterisk::unknown_operation(id),
-                });
+            if is("Events") || is("Filter") {
+                self.gate_action(&request, found, is("Events"));
             } else {
                 self.answer_or(found, id, now, || asterisk::unknown_action(id, &action));
             }
         }
         self.answered_one();
+    }
+
+    /// `Events` or `Filter`: answered by the filter engine, which writes Asterisk's exact
+    /// reply for whatever the client asked (a recorded reply is the answer to the recorded
+    /// request, which may have asked something else). The recorded exchange, if any, still
+    /// takes its place among the events.
+    fn gate_action(&mut self, request: &Request, found: Option<Found>, events: bool) {
+        if let Some((c, k)) = found {
+            self.used[c][k] += 1;
+            if c == self.own {
+                // Events recorded before the reply go out first, through the old gate.
+                self.pass_reply(k);
+            }
+        }
+        let Some(message) = request.message() else {
+            return;
+        };
+        let reply = if events {
+            self.gate.events_action(&message)
+        } else {
+            Some(self.gate.filter_action(&message))
+        };
+        if let Some(reply) = reply {
+            self.push(reply);
+        }
     }
 
     /// A request that could not be read (the decoder skips it, up to its blank line).
@@ -272,25 +282,28 @@ impl Engine {
             self.push(asterisk::already_authenticated(id));
             return;
         }
-        let accepted = match &self.settings.users {
-            Some(users) => users.accept(request, self.challenge.as_deref()),
-            None => true,
+        let settings = Arc::clone(&self.settings);
+        let user = match &settings.users {
+            Some(users) => match users.accept(request, self.challenge.as_deref()) {
+                Some(user) => Some(user),
+                None => {
+                    let found = self.find(request, |e, _| e.responds("Error"));
+                    let bytes = match found {
+                        Some((c, k)) => self.recorded_reply(c, k, id),
+                        None => asterisk::authentication_failed(id),
+                    };
+                    self.state_after_failed_login(bytes, now);
+                    return;
+                }
+            },
+            None => None,
         };
-        if !accepted {
-            let found = self.find(request, |e, _| e.responds("Error"));
-            let bytes = match found {
-                Some((c, k)) => self.recorded_reply(c, k, id),
-                None => asterisk::authentication_failed(id),
-            };
-            self.state_after_failed_login(bytes, now);
-            return;
-        }
         let found = self.find(request, |e, _| e.responds("Success"));
         self.logged_in = true;
         self.started = Some(now);
         self.counters.logged_in.fetch_add(1, Ordering::Relaxed);
-        if let Some(mask) = request.get("Events") {
-            self.gate.set_mask(mask);
+        if let Some(login) = request.message() {
+            self.gate = EventGate::login(user, &login);
         }
         self.answer_or(found, id, now, || asterisk::authentication_accepted(id));
         // The events wait for the recorded login, whichever reply was given.
@@ -351,7 +364,8 @@ impl Engine {
 
     /// The best recorded exchange for `request` among those `keep` accepts (`keep` is also
     /// told whether the exchange came after its capture's login): this session's capture
-    /// first, then the others in order.
+    /// first, then the others in order; within one, the most alike headers, then an
+    /// unused one, then one whose request had an ActionID if this one has, then the first.
     fn find(&self, request: &Request, keep: impl Fn(&Exchange, bool) -> bool) -> Option<Found> {
         let captures = &self.settings.captures;
         let order = std::iter::once(self.own).chain((0..captures.len()).filter(|&c| c != self.own));
@@ -367,8 +381,10 @@ impl Engine {
                 .max_by_key(|(k, e)| {
                     (
                         likeness(e, request),
-                        e.request.action_id.is_some() == request.action_id().is_some(),
+                        // Each recorded exchange once before any twice: a client that
+                        // sends a capture's requests gets its replies, in order.
                         self.used[c][*k] == 0,
+                        e.request.action_id.is_some() == request.action_id().is_some(),
                         std::cmp::Reverse(*k),
                     )
                 });

@@ -14,6 +14,34 @@ pub const DEFAULT_PORT: u16 = 5038;
 /// AMI's TLS port (`tlsbindport` in manager.conf).
 pub const DEFAULT_TLS_PORT: u16 = 5039;
 
+/// Which way bytes went, for a [`ClientConfig::tap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Written to the server.
+    Sent,
+    /// Read from the server.
+    Received,
+}
+
+/// The function behind a [`Tap`].
+type TapFn = dyn Fn(Flow, &[u8]) + Send + Sync;
+
+/// A [`ClientConfig::tap`] callback.
+#[derive(Clone)]
+pub(crate) struct Tap(Arc<TapFn>);
+
+impl Tap {
+    pub(crate) fn call(&self, flow: Flow, bytes: &[u8]) {
+        (self.0)(flow, bytes)
+    }
+}
+
+impl fmt::Debug for Tap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Tap")
+    }
+}
+
 /// A secret that `Debug` never shows.
 ///
 /// ```
@@ -138,6 +166,7 @@ pub struct ClientConfig {
     pub(crate) event_buffer: usize,
     pub(crate) read_size: usize,
     pub(crate) decoder: DecoderConfig,
+    pub(crate) tap: Option<Tap>,
 }
 
 impl ClientConfig {
@@ -164,6 +193,7 @@ impl ClientConfig {
             event_buffer: 1024,
             read_size: 64 * 1024,
             decoder: DecoderConfig::default(),
+            tap: None,
         }
     }
 
@@ -260,6 +290,29 @@ impl ClientConfig {
     /// How the server's bytes are decoded (limits, line endings).
     pub fn decoder(mut self, config: DecoderConfig) -> Self {
         self.decoder = config;
+        self
+    }
+
+    /// Calls `tap` with every byte the client sends and receives on its connections, in
+    /// the order they cross the wire, as plain text (after TLS): what it is about to write
+    /// ([`Flow::Sent`], before the write, so it comes before the reply it causes), and
+    /// each read ([`Flow::Received`], before it is decoded). For recording a session
+    /// (`ami record`); the tap runs on the client's task, so it must be quick.
+    ///
+    /// The bytes include the login: the secret of a plain login is in them.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use ami_tokio::{ClientConfig, Flow};
+    ///
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = Arc::clone(&seen);
+    /// let config = ClientConfig::new("127.0.0.1")
+    ///     .tap(move |flow: Flow, bytes: &[u8]| log.lock().unwrap().push((flow, bytes.len())));
+    /// # drop(config);
+    /// ```
+    pub fn tap(mut self, tap: impl Fn(Flow, &[u8]) + Send + Sync + 'static) -> Self {
+        self.tap = Some(Tap(Arc::new(tap)));
         self
     }
 

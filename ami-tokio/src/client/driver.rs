@@ -23,6 +23,10 @@ struct Ended {
     error: Error,
     /// It had logged in (and applied the filters).
     was_ready: bool,
+    /// Its login succeeded and subscribers were told (`Connected` or `Reconnected`), even
+    /// if it ended before it was ready (while adding the filters): they must hear it
+    /// ended.
+    announced: bool,
 }
 
 /// Runs the client until it is closed. `first` hears how the first connection went
@@ -36,9 +40,10 @@ pub(super) async fn run(
     async {
         let mut failures = 0u32;
         let mut connections = 0u64;
+        let mut announced = false;
         let reason: Arc<str> = loop {
             let ended = tokio::select! {
-                ended = session(&shared, &mut first, connections) => ended,
+                ended = session(&shared, &mut first, connections, announced) => ended,
                 _ = shared.shutdown.cancelled() => break shared.reason(),
             };
             end_session(&shared, &ended.error);
@@ -46,11 +51,14 @@ pub(super) async fn run(
                 connections += 1;
                 failures = 0;
                 warn!(reason = %ended.error, "connection lost");
+            } else {
+                warn!(error = %ended.error, "connection attempt failed");
+            }
+            if ended.announced {
+                announced = true;
                 shared.hub.publish(vec![ClientEvent::Disconnected {
                     reason: ended.error.to_string().into(),
                 }]);
-            } else {
-                warn!(error = %ended.error, "connection attempt failed");
             }
             if shared.closing.is_cancelled() {
                 break shared.reason();
@@ -123,6 +131,7 @@ async fn session(
     shared: &Arc<Shared>,
     first: &mut Option<oneshot::Sender<Result<(), Error>>>,
     connections: u64,
+    announced_before: bool,
 ) -> Ended {
     let config = &shared.config;
     let stream = match tokio::time::timeout(config.connect_timeout, connect(shared)).await {
@@ -164,7 +173,8 @@ async fn session(
         login: Some(login_tx),
         banner: Bytes::new(),
         refused: None,
-        reconnection: connections > 0,
+        reconnection: announced_before,
+        announced: false,
     };
     let error = tokio::select! {
         error = read_loop(shared, &mut reader, &mut reading) => error,
@@ -172,13 +182,18 @@ async fn session(
         error = control(shared, login_rx, generation, first, connections) => error,
     };
     let was_ready = shared.lock().ready;
-    Ended { error, was_ready }
+    Ended {
+        error,
+        was_ready,
+        announced: reading.announced,
+    }
 }
 
 fn not_ready(error: Error) -> Ended {
     Ended {
         error,
         was_ready: false,
+        announced: false,
     }
 }
 
@@ -217,8 +232,10 @@ struct Reading {
     /// Why the login failed: Asterisk closes the connection right after saying so, and
     /// that, not the close, is the connection's end.
     refused: Option<Error>,
-    /// An earlier connection had logged in: announce this one as a reconnection.
+    /// An earlier connection was announced: announce this one as a reconnection.
     reconnection: bool,
+    /// This one was announced.
+    announced: bool,
 }
 
 impl Reading {
@@ -256,6 +273,9 @@ async fn read_loop(
         shared
             .bytes_received
             .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        if let Some(tap) = &shared.config.tap {
+            tap.call(super::Flow::Received, &buf[..n]);
+        }
         let mut items = Vec::new();
         let wake_writer;
         {
@@ -295,6 +315,7 @@ fn route(state: &mut State, reading: &mut Reading, items: &mut Vec<ClientEvent>)
             ConnEvent::LoggedIn => {
                 // Announced here, in order: before the events that follow the login.
                 let banner = reading.banner.clone();
+                reading.announced = true;
                 items.push(if reading.reconnection {
                     ClientEvent::Reconnected { banner }
                 } else {
@@ -331,6 +352,9 @@ async fn write_loop(shared: &Shared, writer: &mut (impl AsyncWrite + Unpin)) -> 
             shared.wake_writer.notified().await;
             continue;
         };
+        if let Some(tap) = &shared.config.tap {
+            tap.call(super::Flow::Sent, &bytes);
+        }
         let written = async {
             writer.write_all(&bytes).await?;
             writer.flush().await

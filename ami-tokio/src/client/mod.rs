@@ -30,7 +30,7 @@ use ami_proto::{Action, ActionId, Connection, GenericAction, OwnedMessage, SendE
 use tokio::sync::{mpsc, oneshot, watch, Notify, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-pub use config::{ClientConfig, Reconnect, Secret, DEFAULT_PORT, DEFAULT_TLS_PORT};
+pub use config::{ClientConfig, Flow, Reconnect, Secret, DEFAULT_PORT, DEFAULT_TLS_PORT};
 pub use error::{Error, LoginError};
 pub use events::{ClientEvent, Events};
 pub use reply::{ListPart, ListStream, Reply};
