@@ -116,6 +116,18 @@ fn main() {
             let (median, p99) = ping_round_trips(20_000).await;
             println!("send(Ping) round trip over loopback: median {median:?}, p99 {p99:?} (20,000 in a row)");
         }
+    });
+    if wanted("ping") {
+        // One thread for the client's tasks, the caller and the fake server: no wake-up
+        // crosses threads.
+        let (median, p99) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(ping_round_trips(20_000));
+        println!("send(Ping) round trip on a current-thread runtime: median {median:?}, p99 {p99:?} (20,000 in a row)");
+    }
+    runtime.block_on(async {
         if wanted("memory") {
             let (before, peak) = lagging_subscriber_memory(&stream).await;
             println!(
