@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use ami_proto::{GenericAction, Item, ListEnd};
+use ami_proto::{GenericAction, Item, ListEnd, ListShape};
 use ami_tokio::{Client, Error as ClientError, HttpClient, Reply};
 
 use crate::ajam::Ajam;
@@ -17,7 +17,10 @@ use crate::server::{self, Server};
 ///
 /// Prints the response, then any list items and the list's final event, in `ami
 /// decode`'s schema. Status 0 on `Response: Success` (and a complete list), 1 on
-/// `Response: Error` or a list that was cancelled or cut short.
+/// `Response: Error` or a list that was cancelled or cut short. A list action
+/// (CoreShowChannels, QueueStatus, an Async Originate, a Hangup of a /regex/, ...)
+/// waits for the event ami-spec says ends its answer, even when the reply does not
+/// say `EventList: start`.
 ///
 /// With --http, ADDR is the URL of Asterisk's HTTP server (AJAM: http.conf, and
 /// `webenabled = yes` in manager.conf), `http://host:8088[/prefix]` or `https://...`:
@@ -67,10 +70,13 @@ pub struct Args {
 
 /// Runs `ami send`.
 pub fn run(args: Args) -> Result<Exit, Error> {
-    let action = args
+    let mut action = args
         .headers
         .iter()
         .fold(GenericAction::new(&args.action), |a, (k, v)| a.header(k, v));
+    if let Some(shape) = list_shape(&args.action, &args.headers) {
+        action = action.expect_list(shape);
+    }
     // Refuse a bad action before connecting.
     ami_proto::Action::encode_to_vec(&action, &mut Vec::new())
         .map_err(|e| Error::usage(format!("action `{}` refused: {e}", args.action)))?;
@@ -118,6 +124,18 @@ pub fn run(args: Args) -> Result<Exit, Error> {
     } else {
         Exit::Failure
     })
+}
+
+/// What ami-spec says answers the action `name` sent with `headers`: its list's items and
+/// final event, or `None` when the answer is the response alone.
+fn list_shape(name: &str, headers: &[(String, String)]) -> Option<ListShape<'static>> {
+    let header = |key: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_bytes())
+    };
+    ami_spec::list_action(name)?.shape(header)
 }
 
 fn print(reply: &Reply) -> io::Result<()> {

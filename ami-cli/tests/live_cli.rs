@@ -110,6 +110,42 @@ async fn send_prints_replies_and_lists_with_their_exit_statuses() {
     );
 }
 
+/// An Async Originate's reply does not say `EventList: start`; ami-spec's list description
+/// makes `ami send` wait for its OriginateResponse all the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_waits_for_the_event_ami_spec_says_ends_the_answer() {
+    let replay = ReplayServer::builder([capture("asterisk-23.4.1/41_originate_async_app")])
+        .users(Users::new().user("admin", SECRET))
+        .pace(Pace::AsFastAsPossible)
+        .start()
+        .await
+        .unwrap();
+    let addr = replay.addr().to_string();
+    let run = ami(
+        &[
+            "send",
+            &addr,
+            "Originate",
+            "Channel=Local/100@test/n",
+            "Application=Wait",
+            "Data=2",
+            "Async=yes",
+        ],
+        Some(SECRET),
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = lines(&run.stdout);
+    assert_eq!(out.len(), 2, "{}", run.stdout);
+    assert_eq!(out[0]["type"], "response");
+    assert!(!run.stdout.contains("EventList"), "{}", run.stdout);
+    assert_eq!(out[1]["type"], "event");
+    assert_eq!(
+        out[1]["headers"][0],
+        serde_json::json!(["Event", "OriginateResponse"])
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn send_failures_are_one_line_with_their_status() {
     let replay = server([]).await;

@@ -32,6 +32,19 @@ pub fn server_captures() -> Vec<PathBuf> {
     out
 }
 
+/// Every `*.server.bin` of `corpus/filter-oracle/` (what 60 users with different read
+/// classes and filters received during one burst), sorted.
+pub fn filter_oracle_captures() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = fs::read_dir(root().join("corpus/filter-oracle"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".server.bin"))
+        .collect();
+    out.sort();
+    assert!(out.len() > 50, "{} captures", out.len());
+    out
+}
+
 /// The client side of a server capture.
 pub fn client_side(server: &Path) -> PathBuf {
     PathBuf::from(
