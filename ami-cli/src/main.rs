@@ -12,7 +12,6 @@ mod decode;
 mod encode;
 mod exit;
 mod input;
-mod json;
 mod listen;
 mod send;
 mod server;

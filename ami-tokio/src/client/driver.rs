@@ -23,6 +23,9 @@ struct Ended {
     error: Error,
     /// It had logged in (and applied the filters).
     was_ready: bool,
+    /// Subscribers were told it logged in (`Connected` or `Reconnected`): they must hear
+    /// that it ended, even when it ended before the filters were applied.
+    announced: bool,
 }
 
 /// Runs the client until it is closed. `first` hears how the first connection went
@@ -46,11 +49,13 @@ pub(super) async fn run(
                 connections += 1;
                 failures = 0;
                 warn!(reason = %ended.error, "connection lost");
+            } else {
+                warn!(error = %ended.error, "connection attempt failed");
+            }
+            if ended.announced {
                 shared.hub.publish(vec![ClientEvent::Disconnected {
                     reason: ended.error.to_string().into(),
                 }]);
-            } else {
-                warn!(error = %ended.error, "connection attempt failed");
             }
             if shared.closing.is_cancelled() {
                 break shared.reason();
@@ -165,6 +170,7 @@ async fn session(
         banner: Bytes::new(),
         refused: None,
         reconnection: connections > 0,
+        announced: false,
     };
     let error = tokio::select! {
         error = read_loop(shared, &mut reader, &mut reading) => error,
@@ -172,13 +178,18 @@ async fn session(
         error = control(shared, login_rx, generation, first, connections) => error,
     };
     let was_ready = shared.lock().ready;
-    Ended { error, was_ready }
+    Ended {
+        error,
+        was_ready,
+        announced: reading.announced,
+    }
 }
 
 fn not_ready(error: Error) -> Ended {
     Ended {
         error,
         was_ready: false,
+        announced: false,
     }
 }
 
@@ -219,6 +230,8 @@ struct Reading {
     refused: Option<Error>,
     /// An earlier connection had logged in: announce this one as a reconnection.
     reconnection: bool,
+    /// This connection's login was announced to subscribers.
+    announced: bool,
 }
 
 impl Reading {
@@ -300,6 +313,7 @@ fn route(state: &mut State, reading: &mut Reading, items: &mut Vec<ClientEvent>)
                 } else {
                     ClientEvent::Connected { banner }
                 });
+                reading.announced = true;
                 if let Some(login) = reading.login.take() {
                     let _ = login.send(Ok(reading.banner.clone()));
                 }
