@@ -127,6 +127,8 @@ pub struct Received {
     pub connection: u64,
     pub seq: u64,
     pub msg_id: String,
+    /// Where JetStream stored it.
+    pub stream_seq: u64,
     pub payload: Vec<u8>,
 }
 
@@ -144,10 +146,15 @@ impl Received {
     }
 }
 
-/// A durable pull consumer on the bridge's stream, acknowledging what it receives.
+/// A durable pull consumer on the bridge's stream, acknowledging what it receives. A
+/// message JetStream delivers again (its acknowledgement was lost with a NATS that was
+/// killed) has the stream sequence of its first delivery: it is counted in `redelivered`
+/// and not received twice.
 pub struct Consumer {
     messages: consumer::pull::Stream,
     pub received: Vec<Received>,
+    pub redelivered: usize,
+    seen: std::collections::HashSet<u64>,
     /// Per server: messages that are not states.
     pub items: BTreeMap<String, usize>,
 }
@@ -172,6 +179,8 @@ impl Consumer {
         Consumer {
             messages,
             received: Vec::new(),
+            redelivered: 0,
+            seen: Default::default(),
             items: BTreeMap::new(),
         }
     }
@@ -193,6 +202,12 @@ impl Consumer {
                     .map(|v| v.as_str().to_string())
                     .unwrap_or_default()
             };
+            let stream_seq = message.info().map(|i| i.stream_sequence).unwrap_or(0);
+            if !self.seen.insert(stream_seq) {
+                self.redelivered += 1;
+                let _ = message.ack().await;
+                continue;
+            }
             let server = header("Ami-Server");
             let subject = message.subject.to_string();
             let suffix = subject
@@ -209,9 +224,10 @@ impl Consumer {
                 connection: header("Ami-Connection").parse().unwrap_or(0),
                 seq: header("Ami-Seq").parse().unwrap_or(0),
                 msg_id: header("Nats-Msg-Id"),
+                stream_seq,
                 payload: message.payload.to_vec(),
             });
-            message.ack().await.unwrap();
+            let _ = message.ack().await;
         }
         true
     }
@@ -252,4 +268,17 @@ pub fn logs() {
         )
         .with_test_writer()
         .try_init();
+}
+
+/// `bytes` cut after its first `n` items: (those items, the rest).
+pub fn split_items(bytes: &Bytes, n: usize) -> (Bytes, Bytes) {
+    let mut decoder = Decoder::new();
+    let mut at = 0;
+    for _ in 0..n {
+        match decoder.decode(&bytes[at..]) {
+            Decoded::Item { consumed, .. } => at += consumed,
+            other => panic!("fewer than {n} items: {other:?}"),
+        }
+    }
+    (bytes.slice(..at), bytes.slice(at..))
 }
