@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod ajam;
+mod bridge;
 mod decode;
 mod encode;
 mod exit;
@@ -34,6 +35,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Bridge(bridge::Args),
     Decode(decode::Args),
     Encode(encode::Args),
     Listen(listen::Args),
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
     // (2 for a usage error, 0 for help and version).
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Bridge(args) => bridge::run(args),
         Command::Decode(args) => decode::run(args),
         Command::Encode(args) => encode::run(args),
         Command::Listen(args) => listen::run(args),
