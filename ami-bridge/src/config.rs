@@ -217,10 +217,11 @@ pub enum MessageId {
     /// again after a NATS failure is stored once. The default.
     #[default]
     Sequence,
-    /// Server name and a digest of the event's bytes: the same event read by two bridges
-    /// (two AMI connections to one Asterisk, for availability) is stored once. Needs
+    /// Server name and an MD5 digest of the message's wire bytes (events and the other
+    /// messages read; states stay numbered): the same event read by two bridges (two AMI
+    /// connections to one Asterisk, for availability) is stored once. Needs
     /// `timestampevents = yes` in manager.conf, so that two events never have the same
-    /// bytes.
+    /// bytes within the duplicate window.
     Content,
 }
 

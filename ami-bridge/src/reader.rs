@@ -197,13 +197,12 @@ impl Reader {
 
     /// An event (or a reply nobody waits for) on its subject.
     fn push_message(&mut self, message: &Message<'_>, wire: &[u8]) {
-        let (subject, content) = if message.kind() == Kind::Event {
-            let subject = self.id.subjects.event(message.name());
-            let content = (self.id.message_id == MessageId::Content).then_some(wire);
-            (subject, content)
+        let subject = if message.kind() == Kind::Event {
+            self.id.subjects.event(message.name())
         } else {
-            (self.id.subjects.other(), None)
+            self.id.subjects.other()
         };
+        let content = (self.id.message_id == MessageId::Content).then_some(wire);
         self.push(subject, payload::message(self.id.format, message), content);
     }
 
