@@ -8,7 +8,7 @@ use ami_proto::{Config, Decoded, Decoder, Item, Kind, LineEndings, OwnedItem};
 use crate::ajam::Ajam;
 use crate::exit::{self, Error, Exit};
 use crate::input::Input;
-use crate::json;
+use ami_json as json;
 
 /// The largest `--read-size`: 16 MiB, far above any socket read; the read buffer is
 /// twice this at most.
@@ -124,7 +124,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         }
         (_, Found::Item(item)) => json::write_item(&mut out, &item),
         (_, Found::Error(error)) => json::write_error(&mut out, &error),
-        (_, Found::BodyError(error)) => json::write_body_error(&mut out, &error),
+        (_, Found::BodyError(error)) => json::write_error_at(&mut out, error.offset as u64, &error),
     };
     let counts = match args.ajam {
         Some(encoding) => {

@@ -8,8 +8,8 @@ use futures_util::FutureExt;
 
 use crate::decode::Counts;
 use crate::exit::{self, Error, Exit};
-use crate::json::{self, Status};
 use crate::server::{self, Server};
+use ami_json::{self as json, Status};
 
 /// Log in to a live Asterisk and print every event as JSON Lines
 ///

@@ -8,11 +8,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod ajam;
+mod bridge;
 mod decode;
 mod encode;
 mod exit;
 mod input;
-mod json;
 mod listen;
 mod record;
 mod replay;
@@ -37,6 +37,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Bridge(bridge::Args),
     Decode(decode::Args),
     Encode(encode::Args),
     Listen(listen::Args),
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
     // (2 for a usage error, 0 for help and version).
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Bridge(args) => bridge::run(args),
         Command::Decode(args) => decode::run(args),
         Command::Encode(args) => encode::run(args),
         Command::Listen(args) => listen::run(args),

@@ -23,8 +23,8 @@ use tokio::sync::Notify;
 
 use crate::encode;
 use crate::exit::{self, Error, Exit};
-use crate::json;
 use crate::server::{self, Server};
+use ami_json as json;
 
 /// Record a live AMI session: PREFIX.server.bin, PREFIX.client.bin, PREFIX.timeline.jsonl
 ///

@@ -10,8 +10,8 @@ use ami_tokio::{Client, Error as ClientError, HttpClient, Reply};
 use crate::ajam::Ajam;
 use crate::encode;
 use crate::exit::{self, Error, Exit};
-use crate::json;
 use crate::server::{self, Server};
+use ami_json as json;
 
 /// Send one action to a live Asterisk and print its reply as JSON Lines
 ///

@@ -361,3 +361,36 @@ fn items_in(bytes: &[u8]) -> u64 {
         }
     }
 }
+
+/// A connection that ends after its login was announced but before its filters are
+/// applied (the server closes right after the login's reply and a few events, leaving the
+/// `Filter` action unanswered) is announced as ended too: a subscriber never sees two
+/// logins in a row without a `Disconnected` between them.
+#[tokio::test]
+async fn a_connection_lost_while_its_filters_are_applied_is_announced() {
+    let replay = ReplayServer::builder([support::capture("asterisk-23.4.1", "02_login_success")])
+        .stream_after_login(&b"Event: Test\r\n\r\n"[..])
+        .fault(Fault::CloseAfterStream)
+        .pace(Pace::AsFastAsPossible)
+        .start()
+        .await
+        .unwrap();
+    let (_client, mut events) = Client::start(support::config(replay.addr()).filter("Event: Test"));
+    for round in 0..5 {
+        let login = next_status(&mut events).await;
+        assert!(
+            matches!(
+                (round, &login),
+                (0, ClientEvent::Connected { .. })
+                    | (1.., ClientEvent::Reconnected { .. })
+                    | (1.., ClientEvent::Connected { .. })
+            ),
+            "round {round}: {login:?}"
+        );
+        let end = next_status(&mut events).await;
+        assert!(
+            matches!(end, ClientEvent::Disconnected { .. }),
+            "round {round}: {end:?} after {login:?}"
+        );
+    }
+}

@@ -16491,6 +16491,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.5.0"],
         synopsis: "Set absolute timeout.",
+        privilege: &["system", "call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16503,6 +16504,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.2.0"],
         synopsis: "Sets an agent as no longer logged in.",
+        privilege: &["agent", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16515,6 +16517,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.2.0"],
         synopsis: "Lists agents and their status.",
+        privilege: &["agent", "all"],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16525,6 +16528,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Add an AGI command to execute by Async AGI.",
+        privilege: &["agi", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16538,6 +16542,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.8.0"],
         synopsis: "Generate an Advice of Charge message on a channel.",
+        privilege: &["aoc", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16571,6 +16576,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.1.0"],
         synopsis: "Attended transfer.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16584,6 +16590,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Blind transfer channel(s) to the given destination",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16596,6 +16603,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Bridge two channels already in the PBX.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16609,6 +16617,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Destroy a bridge.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16620,6 +16629,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Get information about a bridge.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16631,6 +16641,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Kick a channel from a bridge.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16643,6 +16654,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Get a list of bridges in the system.",
+        privilege: &["<none>"],
         observed_in: &["corpus/asterisk-13.38.3/25_coreshowchannels_up.server.bin", "corpus/asterisk-23.4.1-sip/23_coreshowchannels_sip_up.server.bin", "corpus/asterisk-23.4.1/25_coreshowchannels_up.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16654,6 +16666,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "List available bridging technologies and their statuses.",
+        privilege: &["<none>"],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16664,6 +16677,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Suspend a bridging technology.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16675,6 +16689,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Unsuspend a bridging technology.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16686,6 +16701,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["15.1.0", "14.7.0", "13.18.0"],
         synopsis: "Cancel an attended transfer.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16697,6 +16713,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.4.0"],
         synopsis: "Generate Challenge for MD5 Auth.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16708,6 +16725,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "Change monitoring filename of a channel.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16720,6 +16738,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.3.0"],
         synopsis: "Execute Asterisk CLI Command.",
+        privilege: &["command", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16731,6 +16750,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["10.0.0"],
         synopsis: "Kick a Confbridge user.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16743,6 +16763,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["10.0.0"],
         synopsis: "List participants in a conference.",
+        privilege: &["reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16754,6 +16775,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["10.0.0"],
         synopsis: "List active conferences.",
+        privilege: &["reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16764,6 +16786,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["10.0.0"],
         synopsis: "Lock a Confbridge conference.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16775,6 +16798,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["10.0.0"],
         synopsis: "Mute a Confbridge user.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16787,6 +16811,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["10.0.0"],
         synopsis: "Set a conference user as the single video source distributed to all other participants.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16799,6 +16824,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["10.0.0"],
         synopsis: "Start recording a Confbridge conference.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16811,6 +16837,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["10.0.0"],
         synopsis: "Stop recording a Confbridge conference.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16822,6 +16849,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["10.0.0"],
         synopsis: "Unlock a Confbridge conference.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16833,6 +16861,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["10.0.0"],
         synopsis: "Unmute a Confbridge user.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16845,6 +16874,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Control the playback of a file being played to a channel.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16857,6 +16887,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Show PBX core settings (version etc).",
+        privilege: &["system", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16867,6 +16898,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["20.4.0", "18.19.0"],
         synopsis: "List all channels connected to the specified channel.",
+        privilege: &["system", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16877,6 +16909,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "List currently active channels.",
+        privilege: &["system", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16887,6 +16920,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Show PBX core status variables.",
+        privilege: &["system", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16897,6 +16931,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Creates an empty file in the configuration directory.",
+        privilege: &["config", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16908,6 +16943,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "Retrieve the data api tree.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16921,6 +16957,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Delete DB entry.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16933,6 +16970,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Delete DB Tree.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16945,6 +16983,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.2.0"],
         synopsis: "Get DB Entry.",
+        privilege: &["system", "reporting", "all"],
         observed_in: &["corpus/asterisk-13.38.3/23_dbput_dbget.server.bin", "corpus/asterisk-23.4.1/23_dbput_dbget.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16957,6 +16996,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["19.6.0", "18.14.0", "16.28.0"],
         synopsis: "Get DB entries, optionally at a particular family/key",
+        privilege: &["system", "reporting", "all"],
         observed_in: &["corpus/asterisk-23.4.1/23_dbput_dbget.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16969,6 +17009,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.2.0"],
         synopsis: "Put DB entry.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16982,6 +17023,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "List the current known device states.",
+        privilege: &["call", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -16992,6 +17034,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Add an extension to the dialplan",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17008,6 +17051,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Remove an extension from the dialplan",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17021,6 +17065,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.9.0"],
         synopsis: "Control Event Flow.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17032,6 +17077,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.4.0"],
         synopsis: "Check Extension Status.",
+        privilege: &["call", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17044,6 +17090,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "List the current known extension states.",
+        privilege: &["call", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17054,6 +17101,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Responds with a detailed description of a single FAX session",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17065,6 +17113,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Lists active FAX sessions",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17075,6 +17124,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Responds with fax statistics",
+        privilege: &["reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17085,6 +17135,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["10.0.0"],
         synopsis: "Dynamically add filters for the current manager session.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17098,6 +17149,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.4.0"],
         synopsis: "Retrieve configuration.",
+        privilege: &["system", "config", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17111,6 +17163,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Retrieve configuration (JSON format).",
+        privilege: &["system", "config", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17124,6 +17177,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.0.0"],
         synopsis: "Gets a channel variable or function value.",
+        privilege: &["call", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17136,6 +17190,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.2.0"],
         synopsis: "Hangup channel.",
+        privilege: &["system", "call", "all"],
         observed_in: &["corpus/asterisk-13.38.3/16_command_channels_up.server.bin", "corpus/asterisk-13.38.3/25_coreshowchannels_up.server.bin", "corpus/asterisk-23.4.1-sip/22_originate_pjsip.server.bin", "corpus/asterisk-23.4.1/16_command_channels_up.server.bin", "corpus/asterisk-23.4.1/25_coreshowchannels_up.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17148,6 +17203,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.2.0"],
         synopsis: "Show IAX Netstats.",
+        privilege: &["system", "reporting", "all"],
         observed_in: &[],
         fields: &[
         ],
@@ -17157,6 +17213,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "List IAX Peers.",
+        privilege: &["system", "reporting", "all"],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17167,6 +17224,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.3.0"],
         synopsis: "List IAX peers.",
+        privilege: &["system", "reporting", "all"],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17177,6 +17235,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.2.0"],
         synopsis: "Show IAX registrations.",
+        privilege: &["system", "reporting", "all"],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17187,6 +17246,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "List categories in configuration file.",
+        privilege: &["config", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17198,6 +17258,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.0.0"],
         synopsis: "List available manager commands.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17208,6 +17269,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.8.0"],
         synopsis: "Optimize away a local channel when possible.",
+        privilege: &["system", "call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17219,6 +17281,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Reload and rotate the Asterisk logger.",
+        privilege: &["system", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17229,6 +17292,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.2.0"],
         synopsis: "Login Manager.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17244,6 +17308,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.2.0"],
         synopsis: "Logoff Manager.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17254,6 +17319,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.5.0"],
         synopsis: "Check Mailbox Message Count.",
+        privilege: &["call", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17265,6 +17331,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.4.0"],
         synopsis: "Check mailbox.",
+        privilege: &["call", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17276,6 +17343,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["11.0.0"],
         synopsis: "Send an out of call message to an endpoint.",
+        privilege: &["message", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17292,6 +17360,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["11.0.0"],
         synopsis: "Record a call and mix the audio during the recording.  Use of StopMixMonitor is required to guarantee the audio file is available for processing during dialplan execution.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17306,6 +17375,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.8.0"],
         synopsis: "Mute / unMute a Mixmonitor recording.",
+        privilege: &["system", "call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17319,6 +17389,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Check if module is loaded.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17330,6 +17401,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Module management.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17343,6 +17415,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "Monitor a channel.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17357,6 +17430,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.8.0"],
         synopsis: "Mute an audio stream.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17370,6 +17444,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.2.0"],
         synopsis: "Originate a call.",
+        privilege: &["originate", "all"],
         observed_in: &["corpus/asterisk-13.38.3/30_queue.server.bin", "corpus/asterisk-13.38.3/41_originate_async_app.server.bin", "corpus/asterisk-13.38.3/42_originate_async_exten.server.bin", "corpus/asterisk-13.38.3/44_originate_failures.server.bin", "corpus/asterisk-13.38.3/45_hangup_action.server.bin", "corpus/asterisk-13.38.3/51_events_off_on.server.bin", "corpus/asterisk-13.38.3/90_event_stream_50_originates.server.bin", "corpus/asterisk-23.4.1-sip/22_originate_pjsip.server.bin", "corpus/asterisk-23.4.1/30_queue.server.bin", "corpus/asterisk-23.4.1/41_originate_async_app.server.bin", "corpus/asterisk-23.4.1/42_originate_async_exten.server.bin", "corpus/asterisk-23.4.1/44_originate_failures.server.bin", "corpus/asterisk-23.4.1/45_hangup_action.server.bin", "corpus/asterisk-23.4.1/51_events_off_on.server.bin", "corpus/asterisk-23.4.1/90_event_stream_50_originates.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17396,6 +17471,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.4.0"],
         synopsis: "Park a channel.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17412,6 +17488,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.7.2"],
         synopsis: "List parked calls.",
+        privilege: &["call", "all"],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17423,6 +17500,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["11.0.0"],
         synopsis: "Get a list of parking lots",
+        privilege: &["call", "all"],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17433,6 +17511,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "Pause monitoring of a channel.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17444,6 +17523,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.2.0"],
         synopsis: "Keepalive command.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17454,6 +17534,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["21.1.0", "20.6.0", "18.21.0"],
         synopsis: "Hangup an incoming PJSIP channel with a SIP response code",
+        privilege: &["system", "call", "all"],
         observed_in: &["corpus/asterisk-23.4.1-sip/25_pjsip_hangup.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17466,6 +17547,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["12.0.0"],
         synopsis: "Send a NOTIFY to either an endpoint, an arbitrary URI, or inside a SIP dialog.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17481,6 +17563,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["12.0.0"],
         synopsis: "Qualify a chan_pjsip endpoint.",
+        privilege: &["system", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17492,6 +17575,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["13.2.0"],
         synopsis: "Register an outbound registration.",
+        privilege: &["system", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17503,6 +17587,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["20.20.0", "22.10.0", "23.4.0"],
         synopsis: "Enable or disable maintenance mode for a PJSIP endpoint.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17515,6 +17600,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.0.0"],
         synopsis: "Lists PJSIP AORs.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
         ],
@@ -17524,6 +17610,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.0.0"],
         synopsis: "Lists PJSIP Auths.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
         ],
@@ -17533,6 +17620,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.0.0"],
         synopsis: "Lists PJSIP Contacts.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
         ],
@@ -17542,6 +17630,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["12.0.0"],
         synopsis: "Detail listing of an endpoint and its objects.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17553,6 +17642,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["12.0.0"],
         synopsis: "Lists PJSIP endpoints.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
         ],
@@ -17562,6 +17652,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["20.20.0", "22.10.0", "23.4.0"],
         synopsis: "Show maintenance mode status for PJSIP endpoints.",
+        privilege: &["system", "reporting", "all"],
         observed_in: &["corpus/asterisk-23.4.1-sip/26_pjsip_maintenance.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17573,6 +17664,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["14.3.0", "13.14.0"],
         synopsis: "Lists ContactStatuses for PJSIP inbound registrations.",
+        privilege: &["system", "all"],
         observed_in: &["corpus/asterisk-23.4.1-sip/36b_pjsip_show_registration_inbound_contact_statuses.server.bin"],
         fields: &[
         ],
@@ -17582,6 +17674,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["12.0.0"],
         synopsis: "Lists PJSIP inbound registrations.",
+        privilege: &["system", "all"],
         observed_in: &["corpus/asterisk-23.4.1-sip/36_pjsip_show_registrations_inbound.server.bin"],
         fields: &[
         ],
@@ -17591,6 +17684,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["12.0.0"],
         synopsis: "Lists PJSIP outbound registrations.",
+        privilege: &["system", "reporting", "all"],
         observed_in: &["corpus/asterisk-23.4.1-sip/02_outbound_registration.server.bin", "corpus/asterisk-23.4.1-sip/35_pjsip_show_registrations_outbound.server.bin"],
         fields: &[
         ],
@@ -17600,6 +17694,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["13.0.0"],
         synopsis: "Displays settings for configured resource lists.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
         ],
@@ -17609,6 +17704,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["12.0.0"],
         synopsis: "Lists inbound subscriptions.",
+        privilege: &["system", "all"],
         observed_in: &["corpus/asterisk-23.4.1-sip/37_pjsip_show_subscriptions.server.bin"],
         fields: &[
         ],
@@ -17618,6 +17714,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["12.0.0"],
         synopsis: "Lists outbound subscriptions.",
+        privilege: &["system", "all"],
         observed_in: &["corpus/asterisk-23.4.1-sip/37_pjsip_show_subscriptions.server.bin"],
         fields: &[
         ],
@@ -17627,6 +17724,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["12.0.0"],
         synopsis: "Unregister an outbound registration.",
+        privilege: &["system", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17638,6 +17736,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.4.0"],
         synopsis: "Play DTMF signal on a specific channel.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17652,6 +17751,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.21.0", "18.7.0", "19.0.0"],
         synopsis: "Play MF digit on a specific channel.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17665,6 +17765,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["11.0.0"],
         synopsis: "Check Presence State",
+        privilege: &["call", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17676,6 +17777,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "List the current known presence states.",
+        privilege: &["call", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17686,6 +17788,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.0.0"],
         synopsis: "Add interface to queue.",
+        privilege: &["agent", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17703,6 +17806,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["15.0.0"],
         synopsis: "Change priority of a caller on queue.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17717,6 +17821,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Adds custom entry in queue_log.",
+        privilege: &["agent", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17732,6 +17837,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["11.0.0"],
         synopsis: "Set the ringinuse value for a queue member.",
+        privilege: &["agent", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17745,6 +17851,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.2.0"],
         synopsis: "Makes a queue member temporarily unavailable.",
+        privilege: &["agent", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17759,6 +17866,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Set the penalty for a queue member.",
+        privilege: &["agent", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17772,6 +17880,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.2.0"],
         synopsis: "Reload a queue, queues, or any sub-section of a queue or queues.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17786,6 +17895,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.0.0"],
         synopsis: "Remove interface from queue.",
+        privilege: &["agent", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17798,6 +17908,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.2.0"],
         synopsis: "Reset queue statistics.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17809,6 +17920,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Queue Rules.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17820,6 +17932,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "Queues.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
         ],
@@ -17829,6 +17942,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.5.0"],
         synopsis: "Show queue status.",
+        privilege: &["<none>"],
         observed_in: &["corpus/asterisk-13.38.3/30_queue.server.bin", "corpus/asterisk-23.4.1-sip/21_queue_pjsip_member.server.bin", "corpus/asterisk-23.4.1/30_queue.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17841,6 +17955,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Show queue summary.",
+        privilege: &["<none>"],
         observed_in: &["corpus/asterisk-13.38.3/30_queue.server.bin", "corpus/asterisk-23.4.1/30_queue.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17852,6 +17967,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["19.3.0", "18.11.0", "16.25.0"],
         synopsis: "Request to withdraw a caller from the queue back to the dialplan.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17865,6 +17981,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.2.0"],
         synopsis: "Redirect (transfer) a call.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17883,6 +18000,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Send a reload event.",
+        privilege: &["system", "config", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17894,6 +18012,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["20.3.0", "18.18.0"],
         synopsis: "Send a hook flash on a specific channel.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17906,6 +18025,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Sends a text message to channel. A content type\tcan be optionally specified. If not set it is set to an empty string allowing a custom handler to default it as it sees fit.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17919,6 +18039,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.0.0"],
         synopsis: "Sets a channel variable or function value.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17932,6 +18053,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "Show dialplan contexts and extensions",
+        privilege: &["config", "reporting", "all"],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17944,6 +18066,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "Send a SIP notify.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17957,6 +18080,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "List SIP peers (text format).",
+        privilege: &["system", "reporting", "all"],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17967,6 +18091,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "Show the status of one or all of the sip peers.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17978,6 +18103,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "Qualify SIP peers.",
+        privilege: &["system", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -17989,6 +18115,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "show SIP peer (text format).",
+        privilege: &["system", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18000,6 +18127,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "Show SIP registrations (text format).",
+        privilege: &["system", "reporting", "all"],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18010,6 +18138,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.5.0"],
         synopsis: "Expire (remove) ALL objects from a sorcery memory cache.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18021,6 +18150,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.5.0"],
         synopsis: "Expire (remove) an object from a sorcery memory cache.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18033,6 +18163,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.7.0"],
         synopsis: "Expire all objects from a memory cache and populate it with all objects from the backend.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18044,6 +18175,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.5.0"],
         synopsis: "Marks ALL objects in a sorcery memory cache as stale.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18055,6 +18187,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.5.0"],
         synopsis: "Mark an object in a sorcery memory cache as stale.",
+        privilege: &["system", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18068,6 +18201,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["0.2.0"],
         synopsis: "List channel status.",
+        privilege: &["system", "call", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18081,6 +18215,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["11.0.0"],
         synopsis: "Stop recording a call through MixMonitor, and free the recording's file handle.",
+        privilege: &["system", "call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18093,6 +18228,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "Stop monitoring a channel.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18104,6 +18240,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "Unpause monitoring of a channel.",
+        privilege: &["call", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18115,6 +18252,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.4.0"],
         synopsis: "Update basic configuration.",
+        privilege: &["config", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18136,6 +18274,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.4.0"],
         synopsis: "Send an arbitrary event.",
+        privilege: &["user", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18148,6 +18287,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["20.5.0", "18.20.0"],
         synopsis: "Show the mailbox contents of given voicemail user.",
+        privilege: &["call", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18160,6 +18300,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["20.5.0", "18.20.0"],
         synopsis: "Forward Voicemail from one mailbox folder to another between given users.",
+        privilege: &["user", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18177,6 +18318,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["20.5.0", "18.20.0"],
         synopsis: "Move Voicemail between mailbox folders of given user.",
+        privilege: &["user", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18192,6 +18334,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Tell Asterisk to poll mailboxes for a change",
+        privilege: &["user", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18204,6 +18347,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["20.5.0", "18.20.0"],
         synopsis: "Remove Voicemail from mailbox folder.",
+        privilege: &["user", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18218,6 +18362,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.6.0"],
         synopsis: "List All Voicemail User Information.",
+        privilege: &["call", "reporting", "all"],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18228,6 +18373,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.0.0"],
         synopsis: "Show the status of given voicemail user's info.",
+        privilege: &["call", "reporting", "all"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -18240,6 +18386,7 @@ pub static ACTIONS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["1.4.0"],
         synopsis: "Wait for an event to occur.",
+        privilege: &["<none>"],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },

@@ -50021,6 +50021,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when an queue member is notified of a caller in the queue.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50061,6 +50062,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a queue member has finished servicing a caller in the queue.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50104,6 +50106,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a queue member answers and is bridged to a caller in the queue.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50146,6 +50149,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a queue member hangs up on a caller in the queue.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50186,6 +50190,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when an Agent has logged in.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50210,6 +50215,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when an Agent has logged off.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50235,6 +50241,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a queue member is notified of a caller in the queue and fails to answer.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50276,6 +50283,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Response event in a series to the Agents AMI action containing information about a defined agent.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Agent", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50306,6 +50314,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Final response event in a series of events to the Agents AMI action.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50316,6 +50325,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a received AGI command completes processing.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50343,6 +50353,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a received AGI command starts processing.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50368,6 +50379,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when an alarm is set on a DAHDI channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "DAHDIChannel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50379,6 +50391,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when an alarm is cleared on a DAHDI channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "DAHDIChannel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50389,6 +50402,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when an Advice of Charge message is sent during a call.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50423,6 +50437,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when an Advice of Charge message is sent at the end of a call.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50461,6 +50476,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when an Advice of Charge message is sent at the beginning of a call.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50497,6 +50513,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.12.0", "14.1.0"],
         synopsis: "Provide details about an Address of Record (AoR) section.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ObjectType", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50526,6 +50543,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.0.0"],
         synopsis: "Provide details about an Address of Record (AoR) section.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ObjectType", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50552,6 +50570,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.0.0"],
         synopsis: "Provide final information about an aor list.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50563,6 +50582,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel stops AsyncAGI command processing.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50586,6 +50606,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when AsyncAGI completes an AGI command.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50611,6 +50632,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel starts AsyncAGI command processing.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50635,6 +50657,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when an attended transfer is complete.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Result", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Enum(super::values::Result::KNOWN) },
@@ -50749,6 +50772,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Provide details about an authentication section.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ObjectType", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50773,6 +50797,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.0.0"],
         synopsis: "Provide details about an Address of Record (Auth) section.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ObjectType", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50796,6 +50821,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.0.0"],
         synopsis: "Provide final information about an auth list.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50807,6 +50833,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised when a request used an authentication method not allowed by the service.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventTV", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50827,6 +50854,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a blind transfer is complete.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Result", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Enum(super::values::Result::KNOWN) },
@@ -50876,6 +50904,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a bridge is created.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "BridgeUniqueid", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50893,6 +50922,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a bridge is destroyed.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "BridgeUniqueid", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50910,6 +50940,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel enters a bridge.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "BridgeUniqueid", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50942,6 +50973,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Information about a channel in a bridge.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50965,6 +50997,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Information about a bridge.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "BridgeUniqueid", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -50982,6 +51015,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel leaves a bridge.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "BridgeUniqueid", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51013,6 +51047,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "Ends the list of bridges a BridgeList action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/25_coreshowchannels_up.server.bin", "corpus/asterisk-23.4.1-sip/23_coreshowchannels_sip_up.server.bin", "corpus/asterisk-23.4.1/25_coreshowchannels_up.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -51025,6 +51060,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "One bridge, sent per bridge in answer to a BridgeList action.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/25_coreshowchannels_up.server.bin", "corpus/asterisk-23.4.1-sip/23_coreshowchannels_sip_up.server.bin", "corpus/asterisk-23.4.1/25_coreshowchannels_up.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -51042,6 +51078,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.24.0", "18.10.0", "19.2.0"],
         synopsis: "Raised when two bridges are merged.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ToBridgeUniqueid", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51067,6 +51104,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "Ends the list of bridge technologies a BridgeTechnologyList action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -51079,6 +51117,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "One bridge technology, sent per technology in answer to a BridgeTechnologyList action.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "BridgeTechnology", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -51093,6 +51132,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.13.0", "14.2.0"],
         synopsis: "Raised when the channel that is the source of video in a bridge changes.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "BridgeUniqueid", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51111,6 +51151,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.2.0"],
         synopsis: "Raised when a CDR is generated.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "AccountCode", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51138,6 +51179,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.2.0"],
         synopsis: "Raised when a Channel Event Log is generated for a channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventName", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Enum(super::values::EventName::KNOWN) },
@@ -51166,6 +51208,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised when a request's attempt to authenticate has been challenged, and the request failed the authentication challenge.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventTV", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51188,6 +51231,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised when an Asterisk service sends an authentication challenge to a request.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventTV", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51208,6 +51252,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "One channel hung up by a Hangup or PJSIPHangup action whose Channel is a /regex/.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/16_command_channels_up.server.bin", "corpus/asterisk-13.38.3/25_coreshowchannels_up.server.bin", "corpus/asterisk-23.4.1-sip/22_originate_pjsip.server.bin", "corpus/asterisk-23.4.1-sip/25_pjsip_hangup.server.bin", "corpus/asterisk-23.4.1/16_command_channels_up.server.bin", "corpus/asterisk-23.4.1/25_coreshowchannels_up.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -51219,6 +51264,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "Ends the list of channels a Hangup or PJSIPHangup action with a /regex/ Channel hung up.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/16_command_channels_up.server.bin", "corpus/asterisk-13.38.3/25_coreshowchannels_up.server.bin", "corpus/asterisk-23.4.1-sip/22_originate_pjsip.server.bin", "corpus/asterisk-23.4.1-sip/25_pjsip_hangup.server.bin", "corpus/asterisk-23.4.1/16_command_channels_up.server.bin", "corpus/asterisk-23.4.1/25_coreshowchannels_up.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -51231,6 +51277,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.4.0"],
         synopsis: "Raised when talking is detected on a channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51254,6 +51301,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.4.0"],
         synopsis: "Raised when talking is no longer detected on a channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51278,6 +51326,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when one channel begins spying on another channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "SpyerChannel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51315,6 +51364,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel has stopped spying.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "SpyerChannel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51352,6 +51402,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a conference ends.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Conference", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51370,6 +51421,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel joins a Confbridge conference.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Conference", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51404,6 +51456,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel leaves a Confbridge conference.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Conference", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51437,6 +51490,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.20.0", "15.3.0"],
         synopsis: "Raised as part of the ConfbridgeList action response list.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Conference", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51469,6 +51523,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.29.0", "18.15.0", "19.7.0"],
         synopsis: "Raised as part of the ConfbridgeListRooms action response list.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Conference", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51483,6 +51538,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a Confbridge participant mutes.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Conference", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51516,6 +51572,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a conference starts recording.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Conference", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51534,6 +51591,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a conference starts.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Conference", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51552,6 +51610,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a conference that was recording stops recording.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Conference", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51570,6 +51629,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a confbridge participant begins or ends talking.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Conference", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51604,6 +51664,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a confbridge participant unmutes.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Conference", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51637,6 +51698,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.0.0"],
         synopsis: "Provide details about a contact section.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ObjectType", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51665,6 +51727,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.0.0"],
         synopsis: "Provide final information about a contact list.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51676,6 +51739,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.5.0"],
         synopsis: "Raised when the state of a contact changes.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-23.4.1-sip/00_monitor_all_events.server.bin", "corpus/asterisk-23.4.1-sip/01_register_contacts.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "URI", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51690,6 +51754,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Provide details about a contact's status.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "AOR", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51715,6 +51780,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &[],
         synopsis: "Ends the list of contact statuses a PJSIPShowRegistrationInboundContactStatuses action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-23.4.1-sip/36b_pjsip_show_registration_inbound_contact_statuses.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -51727,6 +51793,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["18.26.0", "20.11.0", "21.6.0", "22.1.0"],
         synopsis: "Raised in response to a CoreShowChannels command.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51755,6 +51822,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["18.26.0", "20.11.0", "21.6.0", "22.1.0"],
         synopsis: "Raised at the end of the CoreShowChannelMap list produced by the CoreShowChannelMap command.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51766,6 +51834,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["18.26.0", "20.11.0", "21.6.0", "22.1.0"],
         synopsis: "Raised at the end of the CoreShowChannel list produced by the CoreShowChannels command.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51778,6 +51847,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a DAHDI channel is created or an underlying technology is associated with a DAHDI channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51804,6 +51874,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "Ends the list of values a DBGet action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/23_dbput_dbget.server.bin", "corpus/asterisk-23.4.1/23_dbput_dbget.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -51816,6 +51887,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "The value of one key, in answer to a DBGet action.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/23_dbput_dbget.server.bin", "corpus/asterisk-23.4.1/23_dbput_dbget.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "Family", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -51829,6 +51901,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &[],
         synopsis: "Ends the list of keys a DBGetTree action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-23.4.1/23_dbput_dbget.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -51841,6 +51914,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &[],
         synopsis: "One key and its value, sent per key in answer to a DBGetTree action.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-23.4.1/23_dbput_dbget.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "Key", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -51853,6 +51927,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.29.0", "18.15.0", "19.7.0"],
         synopsis: "Raised when a probable deadlock has started. Delivery of this event is attempted but not guaranteed, and could fail for example if the manager itself is deadlocked.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Mutex", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51863,6 +51938,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Raised when a device state changes",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Device", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51874,6 +51950,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Indicates the end of the list the current known extension states.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51885,6 +51962,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a dial action has started.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51923,6 +52001,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a dial action has completed.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -51962,6 +52041,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["14.0.0"],
         synopsis: "Raised when dial status has changed.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52001,6 +52081,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when the Do Not Disturb state is changed on a DAHDI channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "DAHDIChannel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52012,6 +52093,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.24.0", "18.10.0", "19.2.0"],
         synopsis: "Raised when a DTMF digit has started on a channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52037,6 +52119,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.24.0", "18.10.0", "19.2.0"],
         synopsis: "Raised when a DTMF digit has ended on a channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52063,6 +52146,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Provide details about an endpoint section.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ObjectType", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52214,6 +52298,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["12.0.0"],
         synopsis: "Provide final information about endpoint details.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52225,6 +52310,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Provide details about a contact's status.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ObjectType", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52243,6 +52329,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["12.0.0"],
         synopsis: "Provide final information about an endpoint list.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52254,6 +52341,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Indicates the end of the list the current known extension states.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52265,6 +52353,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["18.26.0", "20.11.0", "21.6.0", "22.1.0"],
         synopsis: "Raised when a hint changes due to a device state change.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Exten", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52279,6 +52368,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised when a request violates an ACL check.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventTV", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52299,6 +52389,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Raised in response to FAXSession manager command",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52320,6 +52411,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Raised when all FAXSession events are completed for a FAXSessions command",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52331,6 +52423,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "A single list item for the FAXSessions AMI command",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52348,6 +52441,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Raised in response to FAXStats manager command",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52364,6 +52458,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised periodically during a fax transmission.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52391,6 +52486,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.24.0", "18.10.0", "19.2.0"],
         synopsis: "Raised when a hook flash occurs on a channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52414,6 +52510,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when all Asterisk initialization procedures have finished.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Status", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52426,6 +52523,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel is hung up.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52452,6 +52550,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a hangup handler is removed from the handler stack by the CHANNEL() function.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52476,6 +52575,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a hangup handler is added to the handler stack by the CHANNEL() function.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52500,6 +52600,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a hangup handler is about to be called.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52524,6 +52625,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a hangup is requested.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52548,6 +52650,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel goes on hold.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52572,6 +52675,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.20.0", "15.3.0"],
         synopsis: "Provide details about an identify section.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ObjectType", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52589,6 +52693,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["12.0.0"],
         synopsis: "Provide details about the Address of Record (AoR) associated with a registration.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ObjectType", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52616,6 +52721,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &[],
         synopsis: "Ends the list of inbound registrations a PJSIPShowRegistrationsInbound action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-23.4.1-sip/36_pjsip_show_registrations_inbound.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -52628,6 +52734,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["12.0.0"],
         synopsis: "Provides details about an inbound subscription - one in which Asterisk handles SUBSCRIBE requests and periodically sends NOTIFYs to its subscribers.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Role", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52646,6 +52753,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &[],
         synopsis: "Ends the list of inbound subscriptions a PJSIPShowSubscriptionsInbound action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-23.4.1-sip/37_pjsip_show_subscriptions.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -52658,6 +52766,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised when a request fails an authentication check due to an invalid account ID.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventTV", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52677,6 +52786,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised when a request provides an invalid password during an authentication attempt.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventTV", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52699,6 +52809,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised when a request attempts to use a transport not allowed by the Asterisk service.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventTV", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52719,6 +52830,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "One priority of the dialplan, sent per priority in answer to a ShowDialPlan action.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -52735,6 +52847,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.0.0"],
         synopsis: "Raised when a module has been loaded in Asterisk.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Module", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52746,6 +52859,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised when a request fails because a configured load average limit has been reached.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventTV", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52765,6 +52879,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when two halves of a Local Channel form a bridge.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "LocalOneChannel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52805,6 +52920,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when two halves of a Local Channel begin to optimize themselves out of the media path.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "LocalOneChannel", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52858,6 +52974,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when two halves of a Local Channel have finished optimizing themselves out of the media path.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "LocalOneChannel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52897,6 +53014,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.24.0", "18.10.0", "19.2.0"],
         synopsis: "Raised when a logging channel is re-enabled after a reload operation. Raised when a logging channel is disabled.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52907,6 +53025,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Published when a malicious call ID request arrives.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52956,6 +53075,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a MeetMe conference ends.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Meetme", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52966,6 +53086,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a user joins a MeetMe conference.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Meetme", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -52991,6 +53112,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a user leaves a MeetMe conference.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Meetme", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53017,6 +53139,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.29.0", "18.15.0", "19.7.0"],
         synopsis: "Raised in response to a MeetmeList command.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Conference", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53038,6 +53161,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.29.0", "18.15.0", "19.7.0"],
         synopsis: "Raised in response to a MeetmeListRooms command.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Conference", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53053,6 +53177,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a MeetMe user is muted or unmuted.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Meetme", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53080,6 +53205,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a MeetMe user begins or ends talking.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Meetme", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53107,6 +53233,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a MeetMe user has started talking.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Meetme", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53134,6 +53261,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised when a request fails due to an internal memory allocation failure.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventTV", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53153,6 +53281,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.24.0", "18.10.0", "19.2.0"],
         synopsis: "Raised when the state of messages in a voicemail mailbox has changed or when a channel has finished interacting with a mailbox.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53180,6 +53309,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a notification is sent out by a MiniVoiceMail application",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53206,6 +53336,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.17.0", "18.3.0"],
         synopsis: "Raised when monitoring is muted or unmuted on a channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53231,6 +53362,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.17.0", "18.3.0"],
         synopsis: "Raised when monitoring has started on a channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53254,6 +53386,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.17.0", "18.3.0"],
         synopsis: "Raised when monitoring has stopped on a channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53277,6 +53410,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "Raised when monitoring has started on a channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "AccountCode", other_spellings: &[], required: true, versions: &["13.38.3"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53300,6 +53434,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "Raised when monitoring has stopped on a channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "AccountCode", other_spellings: &[], required: true, versions: &["13.38.3"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53323,6 +53458,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when music on hold has started on a channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53347,6 +53483,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when music on hold has stopped on a channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53370,6 +53507,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised in response to a MWIGet command.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53383,6 +53521,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised in response to a MWIGet command.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53395,6 +53534,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a Channel's AccountCode is changed.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53419,6 +53559,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel receives new Caller ID information.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53443,6 +53584,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a new channel is created.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53466,6 +53608,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.13.0", "14.2.0"],
         synopsis: "Raised when a channel's connected line information is changed.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53489,6 +53632,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel enters a new context, extension, priority.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53515,6 +53659,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel's state changes.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53538,6 +53683,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["18.26.0", "20.11.0", "21.6.0", "22.1.0"],
         synopsis: "Raised in response to an Originate command.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53558,6 +53704,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["12.0.0"],
         synopsis: "Provides configuration details and status information about an outbound registration.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ObjectType", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53591,6 +53738,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &[],
         synopsis: "Ends the list of outbound registrations a PJSIPShowRegistrationsOutbound action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-23.4.1-sip/02_outbound_registration.server.bin", "corpus/asterisk-23.4.1-sip/35_pjsip_show_registrations_outbound.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -53605,6 +53753,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["12.0.0"],
         synopsis: "Provides details about an outbound subscription - one in which Asterisk sends SUBSCRIBE requests and periodically receives NOTIFYs.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Role", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53623,6 +53772,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &[],
         synopsis: "Ends the list of outbound subscriptions a PJSIPShowSubscriptionsOutbound action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-23.4.1-sip/37_pjsip_show_subscriptions.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -53635,6 +53785,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel is parked.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ParkeeChannel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53663,6 +53814,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel leaves a parking lot because it hung up without being answered.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ParkeeChannel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53705,6 +53857,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "Ends the list of parked calls a ParkedCalls action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -53718,6 +53871,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.5.0"],
         synopsis: "Raised when a channel takes the place of a previously parked channel",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ParkeeChannel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53760,6 +53914,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel leaves a parking lot due to reaching the time limit of being parked.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ParkeeChannel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53802,6 +53957,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "One parking lot, sent per lot in answer to a Parkinglots action.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -53816,6 +53972,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "Ends the list of parking lots a Parkinglots action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -53828,6 +53985,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "One SIP peer, sent per peer in answer to a SIPpeers action.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -53855,6 +54013,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "Ends the list of peers a SIPpeers, IAXpeers or IAXpeerlist action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -53867,6 +54026,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when the state of a peer changes.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-23.4.1-sip/00_monitor_all_events.server.bin", "corpus/asterisk-23.4.1-sip/01_register_contacts.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ChannelType", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53883,6 +54043,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a call pickup occurs.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53920,6 +54081,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["20.20.0", "22.10.0", "23.4.0"],
         synopsis: "Reports the maintenance mode state of a PJSIP endpoint.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Endpoint", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53931,6 +54093,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &[],
         synopsis: "Ends the list of endpoints in maintenance a PJSIPShowMaintenance action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-23.4.1-sip/26_pjsip_maintenance.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -53943,6 +54106,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Raised when a presence state changes",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Presentity", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53956,6 +54120,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["13.0.0"],
         synopsis: "Indicates the end of the list the current known extension states.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventList", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53967,6 +54132,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["18.26.0", "20.11.0", "21.6.0", "22.1.0"],
         synopsis: "Raised when a hint changes due to a presence state change.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Exten", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -53982,6 +54148,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a caller abandons the queue.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54009,6 +54176,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a caller joins a Queue.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54035,6 +54203,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a caller leaves a Queue.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54061,6 +54230,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.24.0", "18.10.0", "19.2.0"],
         synopsis: "Raised in response to the QueueStatus action.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Queue", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54080,6 +54250,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "One member of a queue, sent per member in answer to a QueueStatus action.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/30_queue.server.bin", "corpus/asterisk-23.4.1-sip/21_queue_pjsip_member.server.bin", "corpus/asterisk-23.4.1/30_queue.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "Queue", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -54105,6 +54276,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a member is added to the queue.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Queue", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54130,6 +54302,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.2.0"],
         synopsis: "Raised when a member is paused/unpaused in the queue.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Queue", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54156,6 +54329,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a member's penalty is changed.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Queue", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54181,6 +54355,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a member is removed from the queue.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Queue", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54206,6 +54381,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a member's ringinuse setting is changed.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Queue", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54231,6 +54407,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a Queue member's status has changed.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Queue", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54256,6 +54433,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.24.0", "18.10.0", "19.2.0"],
         synopsis: "Raised in response to the QueueStatus action.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Max", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54274,6 +54452,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "Ends the list of queue parameters, members and callers a QueueStatus action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/30_queue.server.bin", "corpus/asterisk-23.4.1-sip/21_queue_pjsip_member.server.bin", "corpus/asterisk-23.4.1/30_queue.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -54286,6 +54465,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "One queue's summary, sent per queue in answer to a QueueSummary action.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/30_queue.server.bin", "corpus/asterisk-23.4.1/30_queue.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "Queue", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -54303,6 +54483,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "Ends the list of queue summaries a QueueSummary action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/30_queue.server.bin", "corpus/asterisk-23.4.1/30_queue.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -54315,6 +54496,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a receive fax operation has completed.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54344,6 +54526,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "Ends the list of outbound registrations a SIPshowregistry or IAXregistry action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -54356,6 +54539,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when an outbound registration completes.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ChannelType", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54370,6 +54554,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a module has been reloaded in Asterisk.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Module", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54381,6 +54566,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.24.0", "18.10.0", "19.2.0"],
         synopsis: "Raised when the name of a channel is changed.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
         ],
@@ -54390,6 +54576,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised when a request is received with bad formatting.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventTV", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54411,6 +54598,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised when a request is not allowed by the service.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventTV", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54432,6 +54620,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised when a request fails due to some aspect of the requested item not being supported by the service.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventTV", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54452,6 +54641,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["13.0.0"],
         synopsis: "Provides details about a resource list.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ObjectType", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54468,6 +54658,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when an RTCP packet is received.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54508,6 +54699,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when an RTCP packet is sent.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54547,6 +54739,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a send fax operation has completed.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54576,6 +54769,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised when a request fails due to exceeding the number of allowed concurrent sessions for that service.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventTV", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54595,6 +54789,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "Raised when a SIP session times out.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "AccountCode", other_spellings: &[], required: true, versions: &["13.38.3"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54619,6 +54814,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "Ends the list of dialplan priorities a ShowDialPlan action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -54634,6 +54830,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when Asterisk is shutdown or restarted.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Shutdown", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Enum(super::values::Shutdown::KNOWN) },
@@ -54645,6 +54842,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3"],
         since: &[],
         synopsis: "Raised when SIPQualifyPeer has finished qualifying the specified peer.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &["13.38.3"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54656,6 +54854,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a soft hangup is requested with a specific cause code.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54680,6 +54879,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when an alarm is set on a DAHDI span.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Span", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54691,6 +54891,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when an alarm is cleared on a DAHDI span.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Span", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54701,6 +54902,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["18.26.0", "20.11.0", "21.6.0", "22.1.0"],
         synopsis: "Raised in response to a Status command.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: false, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54741,6 +54943,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["18.26.0", "20.11.0", "21.6.0", "22.1.0"],
         synopsis: "Raised in response to a Status command.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Items", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Number },
@@ -54751,6 +54954,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised when a request successfully authenticates with a service.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventTV", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54771,6 +54975,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.6.0"],
         synopsis: "Provide details about an authentication section.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ObjectType", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54811,6 +55016,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.1.0"],
         synopsis: "Raised when a request has a different source address then what is expected for a session already in progress with a service.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "EventTV", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54831,6 +55037,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel goes off hold.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54854,6 +55061,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.0.0"],
         synopsis: "Raised when a module has been unloaded in Asterisk.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Module", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54865,6 +55073,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a channel leaves a parking lot because it was retrieved from the parking lot and reconnected.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "ParkeeChannel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54921,6 +55130,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.3.0"],
         synopsis: "A user defined event raised from the dialplan.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54945,6 +55155,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &["12.0.0"],
         synopsis: "Raised when a variable local to the gosub stack frame is set due to a subroutine call.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["13.38.3", "23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54970,6 +55181,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["18.21.0", "20.6.0", "21.1.0"],
         synopsis: "Raised in response to a mailbox password change.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Context", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },
@@ -54982,6 +55194,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "One voicemail mailbox, sent per mailbox in answer to a VoicemailUsersList action.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -55020,6 +55233,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["13.38.3", "23.4.1"],
         since: &[],
         synopsis: "Ends the list of mailboxes a VoicemailUsersList action is answered with.",
+        privilege: &[],
         observed_in: &["corpus/asterisk-13.38.3/59_misc_lists.server.bin", "corpus/asterisk-23.4.1/59_misc_lists.server.bin"],
         fields: &[
             crate::typed::FieldInfo { key: "ActionID", other_spellings: &[], required: true, versions: &[], observed: true, kind: crate::typed::ValueKind::Text },
@@ -55032,6 +55246,7 @@ pub static EVENTS: &[crate::typed::ItemInfo] = &[
         versions: &["23.4.1"],
         since: &["16.24.0", "18.10.0", "19.2.0"],
         synopsis: "Raised when a wink occurs on a channel.",
+        privilege: &[],
         observed_in: &[],
         fields: &[
             crate::typed::FieldInfo { key: "Channel", other_spellings: &[], required: true, versions: &["23.4.1"], observed: false, kind: crate::typed::ValueKind::Text },

@@ -16,6 +16,10 @@ pub struct ItemInfo {
     pub since: &'static [&'static str],
     /// One-line summary.
     pub synopsis: &'static str,
+    /// The `[Privilege]` classes as the newest spec prints them: an action's write classes
+    /// (`call`, `all`; `<none>` for an action any logged-in user may send). Empty for
+    /// events, whose documentation prints none.
+    pub privilege: &'static [&'static str],
     /// The captures an observed entry about it was written from (empty: only documented).
     pub observed_in: &'static [&'static str],
     /// The headers, in field order.

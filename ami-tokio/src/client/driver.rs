@@ -321,6 +321,7 @@ fn route(state: &mut State, reading: &mut Reading, items: &mut Vec<ClientEvent>)
                 } else {
                     ClientEvent::Connected { banner }
                 });
+                reading.announced = true;
                 if let Some(login) = reading.login.take() {
                     let _ = login.send(Ok(reading.banner.clone()));
                 }

@@ -247,11 +247,12 @@ fn info_table(name: &str, doc: &str, items: &[Item]) -> String {
         let captures: Vec<String> = item.observed_in.iter().map(|s| s.capture.clone()).collect();
         let _ = writeln!(
             out,
-            "    crate::typed::ItemInfo {{\n        name: {},\n        versions: {},\n        since: {},\n        synopsis: {},\n        observed_in: {},\n        fields: &[",
+            "    crate::typed::ItemInfo {{\n        name: {},\n        versions: {},\n        since: {},\n        synopsis: {},\n        privilege: {},\n        observed_in: {},\n        fields: &[",
             lit(&item.name),
             str_slice(&item.versions),
             str_slice(&item.since),
             lit(&synopsis),
+            str_slice(&item.doc.privilege),
             str_slice(&captures)
         );
         for f in &item.fields {

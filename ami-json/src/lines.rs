@@ -1,5 +1,7 @@
 //! The JSON Lines that `ami decode` prints, one object per decoded item (a public
-//! contract: see the README's `ami decode` section), written by serde_json.
+//! contract: see the README's `ami decode` section), written by serde_json. `ami listen`,
+//! `ami send` and the bridge's NATS messages use the same objects; the `*_object` writers
+//! leave the newline out (one object per NATS message).
 //!
 //! Strings are the wire bytes; bytes that are not UTF-8 become U+FFFD (the decoder itself
 //! keeps them). Control characters are written as `\n`, `\r`, `\t` or `\u00XX`, and DEL as
@@ -18,11 +20,33 @@ use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
 
 /// Writes one decoded item as a line: `banner`, `text`, or a message (`event`,
 /// `response`, `action` or `message`) with its headers and any Command output.
+///
+/// ```
+/// use ami_proto::{Item, OwnedMessage};
+/// let hangup = OwnedMessage::from_headers([("Event", "Hangup"), ("Cause", "16")]).unwrap();
+/// let mut out = Vec::new();
+/// ami_json::write_item(&mut out, &Item::Message(hangup.message())).unwrap();
+/// assert_eq!(out, b"{\"type\":\"event\",\"headers\":[[\"Event\",\"Hangup\"],[\"Cause\",\"16\"]]}\n");
+/// ```
 pub fn write_item(out: &mut impl Write, item: &Item<'_>) -> io::Result<()> {
+    write_item_object(out, item)?;
+    out.write_all(b"\n")
+}
+
+/// [`write_item`] without the newline: the JSON object alone.
+///
+/// ```
+/// use ami_proto::{Item, OwnedMessage};
+/// let pong = OwnedMessage::from_headers([("Response", "Success"), ("Ping", "Pong")]).unwrap();
+/// let mut out = Vec::new();
+/// ami_json::write_item_object(&mut out, &Item::Message(pong.message())).unwrap();
+/// assert_eq!(out, br#"{"type":"response","headers":[["Response","Success"],["Ping","Pong"]]}"#);
+/// ```
+pub fn write_item_object(out: &mut impl Write, item: &Item<'_>) -> io::Result<()> {
     match item {
-        Item::Banner(text) => write_line(out, &Text("banner", text)),
-        Item::Text(text) => write_line(out, &Text("text", text)),
-        Item::Message(message) => write_line(out, &MessageLine(message)),
+        Item::Banner(text) => write_object(out, &Text("banner", text)),
+        Item::Text(text) => write_object(out, &Text("text", text)),
+        Item::Message(message) => write_object(out, &MessageLine(message)),
     }
 }
 
@@ -37,8 +61,15 @@ pub enum Status<'a> {
 }
 
 /// Writes a [`Status`] line.
+///
+/// ```
+/// let mut out = Vec::new();
+/// ami_json::write_status(&mut out, &ami_json::Status::Lagged(3)).unwrap();
+/// assert_eq!(out, b"{\"type\":\"lagged\",\"missed\":3}\n");
+/// ```
 pub fn write_status(out: &mut impl Write, status: &Status<'_>) -> io::Result<()> {
-    write_line(out, status)
+    write_object(out, status)?;
+    out.write_all(b"\n")
 }
 
 impl Serialize for Status<'_> {
@@ -64,12 +95,26 @@ impl Serialize for Status<'_> {
 
 /// Writes a decoding error as `{"type":"error","offset":N,"error":"..."}`.
 pub fn write_error(out: &mut impl Write, error: &ami_proto::Error) -> io::Result<()> {
-    write_line(out, &ErrorLine(error.offset, error))
+    write_error_object(out, error)?;
+    out.write_all(b"\n")
 }
 
-/// Writes an AJAM body's decoding error the same way (`offset` into the body).
-pub fn write_body_error(out: &mut impl Write, error: &ami_http::DecodeError) -> io::Result<()> {
-    write_line(out, &ErrorLine(error.offset as u64, error))
+/// [`write_error`] without the newline.
+pub fn write_error_object(out: &mut impl Write, error: &ami_proto::Error) -> io::Result<()> {
+    write_object(out, &ErrorLine(error.offset, error))
+}
+
+/// Writes any other decoding error the same way, `offset` being where it is in its input
+/// (an AJAM body's, for instance).
+///
+/// ```
+/// let mut out = Vec::new();
+/// ami_json::write_error_at(&mut out, 7, &"bad tag").unwrap();
+/// assert_eq!(out, b"{\"type\":\"error\",\"offset\":7,\"error\":\"bad tag\"}\n");
+/// ```
+pub fn write_error_at(out: &mut impl Write, offset: u64, error: &impl Display) -> io::Result<()> {
+    write_object(out, &ErrorLine(offset, error))?;
+    out.write_all(b"\n")
 }
 
 /// Writes a message for `--typed`:
@@ -88,6 +133,20 @@ pub fn write_body_error(out: &mut impl Write, error: &ami_http::DecodeError) -> 
 /// These lines keep serde_json's own escapes (`\b`, `\f`, DEL raw) as they always have:
 /// [`Escapes`] would change them and scan every typed string once more for DEL.
 pub fn write_typed(out: &mut impl Write, message: &Message<'_>) -> io::Result<()> {
+    write_typed_object(out, message)?;
+    out.write_all(b"\n")
+}
+
+/// [`write_typed`] without the newline.
+///
+/// ```
+/// use ami_proto::OwnedMessage;
+/// let hangup = OwnedMessage::from_headers([("Event", "Hangup"), ("Cause", "16")]).unwrap();
+/// let mut out = Vec::new();
+/// ami_json::write_typed_object(&mut out, &hangup.message()).unwrap();
+/// assert!(out.starts_with(br#"{"type":"event","typed":true,"event":{"Event":"Hangup""#));
+/// ```
+pub fn write_typed_object(out: &mut impl Write, message: &Message<'_>) -> io::Result<()> {
     match message.kind() {
         Kind::Event => match Event::from_message(message) {
             Event::Unknown(_) => serde_json::to_writer(&mut *out, &UntypedEvent(message))?,
@@ -99,7 +158,7 @@ pub fn write_typed(out: &mut impl Write, message: &Message<'_>) -> io::Result<()
         },
         Kind::Action | Kind::Other => serde_json::to_writer(&mut *out, &MessageLine(message))?,
     }
-    out.write_all(b"\n")
+    Ok(())
 }
 
 /// A typed `--typed` line.
@@ -147,11 +206,11 @@ impl Serialize for UntypedEvent<'_, '_> {
     }
 }
 
-/// Writes `value` as compact JSON with [`Escapes`], then a newline.
-fn write_line(out: &mut impl Write, value: &impl Serialize) -> io::Result<()> {
+/// Writes `value` as compact JSON with [`Escapes`].
+fn write_object(out: &mut impl Write, value: &impl Serialize) -> io::Result<()> {
     let mut serializer = serde_json::Serializer::with_formatter(&mut *out, Escapes);
     value.serialize(&mut serializer)?;
-    out.write_all(b"\n")
+    Ok(())
 }
 
 /// serde_json's compact output, but with every control character as `\u00XX` except `\n`,
@@ -250,9 +309,9 @@ impl Serialize for Headers<'_, '_> {
 }
 
 /// `{"type":"error","offset":N,"error":"..."}`.
-struct ErrorLine<'e, E>(u64, &'e E);
+struct ErrorLine<'e, E: ?Sized>(u64, &'e E);
 
-impl<E: Display> Serialize for ErrorLine<'_, E> {
+impl<E: Display + ?Sized> Serialize for ErrorLine<'_, E> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut line = serializer.serialize_struct("Error", 3)?;
         line.serialize_field("type", "error")?;
@@ -263,9 +322,9 @@ impl<E: Display> Serialize for ErrorLine<'_, E> {
 }
 
 /// A value written as its `Display` text, without an intermediate `String`.
-struct Displayed<'a, T>(&'a T);
+struct Displayed<'a, T: ?Sized>(&'a T);
 
-impl<T: Display> Serialize for Displayed<'_, T> {
+impl<T: Display + ?Sized> Serialize for Displayed<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self.0)
     }
