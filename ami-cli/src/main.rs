@@ -11,9 +11,11 @@ mod ajam;
 mod decode;
 mod encode;
 mod exit;
+mod filter;
 mod input;
 mod json;
 mod listen;
+mod manager_conf;
 mod record;
 mod replay;
 mod send;
@@ -39,6 +41,7 @@ struct Cli {
 enum Command {
     Decode(decode::Args),
     Encode(encode::Args),
+    Filter(filter::Args),
     Listen(listen::Args),
     Record(record::Args),
     Replay(replay::Args),
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Decode(args) => decode::run(args),
         Command::Encode(args) => encode::run(args),
+        Command::Filter(args) => filter::run(args),
         Command::Listen(args) => listen::run(args),
         Command::Record(args) => record::run(args),
         Command::Replay(args) => replay::run(args),
