@@ -41,7 +41,7 @@ pub struct Server {
 
     /// The manager.conf user; the secret is read from $AMI_SECRET
     #[arg(long, value_name = "NAME", default_value = "admin")]
-    user: String,
+    pub user: String,
 
     /// The server's address (the help text is given below: rustdoc would read its
     /// `[:port]` as a link)
