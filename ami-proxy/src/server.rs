@@ -1,0 +1,457 @@
+//! The proxy's IO: a listener for downstream clients, one task pair per client (reading
+//! into its [`Session`], writing out of its bounded queue), one upstream [`Client`] whose
+//! events are handed to every session that admits them, and a task per forwarded action.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ami_proto::filter::ManagerConf;
+use ami_proto::{GenericAction, OwnedMessage};
+use ami_tokio::{Client, ClientConfig, ClientEvent, Events, ListPart};
+use bytes::Bytes;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+use crate::reply;
+use crate::session::{Session, Step};
+
+/// What a proxy needs: its users, where to listen, the upstream connection, limits.
+///
+/// ```
+/// use ami_proto::filter::{ManagerConf, Rules};
+/// use ami_proxy::ProxyConfig;
+/// use ami_tokio::ClientConfig;
+///
+/// let users = ManagerConf::parse(b"[ops]\nsecret = s\nread = all\nwrite = all\n", Rules::default()).unwrap();
+/// let config = ProxyConfig::new(ClientConfig::new("pbx").credentials("proxy", "upstream-secret"), users)
+///     .listen("127.0.0.1:0".parse().unwrap())
+///     .queue_limit(4096);
+/// # let _ = config;
+/// ```
+#[derive(Debug, Clone)]
+pub struct ProxyConfig {
+    upstream: ClientConfig,
+    users: Arc<ManagerConf>,
+    listen: SocketAddr,
+    queue_limit: usize,
+    failed_login_delay: Duration,
+    read_size: usize,
+}
+
+impl ProxyConfig {
+    /// A proxy in front of the Asterisk `upstream` describes (its user should read every
+    /// class and have no filters: the proxy filters for each client), serving the users
+    /// of `users`. Defaults: listen on 127.0.0.1:5038, 10,000 messages queued per client,
+    /// Asterisk's 1 s wait before refusing a login.
+    pub fn new(upstream: ClientConfig, users: ManagerConf) -> ProxyConfig {
+        ProxyConfig {
+            upstream,
+            users: Arc::new(users),
+            listen: SocketAddr::from(([127, 0, 0, 1], 5038)),
+            queue_limit: 10_000,
+            failed_login_delay: Duration::from_secs(1),
+            read_size: 16 * 1024,
+        }
+    }
+
+    /// Where downstream clients connect (port 0: any free port, see [`Proxy::addr`]).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// How many messages may wait for a client that reads slower than they come; one more
+    /// and the client is disconnected (with a log line saying so).
+    pub fn queue_limit(mut self, messages: usize) -> Self {
+        self.queue_limit = messages.max(1);
+        self
+    }
+
+    /// How long a refused login waits before its answer (Asterisk waits 1 s, which slows
+    /// down guessing).
+    pub fn failed_login_delay(mut self, delay: Duration) -> Self {
+        self.failed_login_delay = delay;
+        self
+    }
+}
+
+/// What the tasks share.
+struct Shared {
+    config: ProxyConfig,
+    upstream: Client,
+    banner: Mutex<Bytes>,
+    clients: Mutex<HashMap<u64, Downstream>>,
+    next_id: AtomicU64,
+    shutdown: CancellationToken,
+}
+
+/// One client as the fan-out sees it.
+struct Downstream {
+    session: Arc<Mutex<Session>>,
+    queue: mpsc::Sender<Bytes>,
+    /// Cancelled to disconnect the client; the reason is logged by whoever cancels.
+    kick: CancellationToken,
+}
+
+/// A running proxy. Dropping it stops it: the listener, every client and the upstream
+/// connection close.
+pub struct Proxy {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Proxy").field("addr", &self.addr).finish()
+    }
+}
+
+impl Proxy {
+    /// Connects to the upstream Asterisk (failing if that first login fails), then listens
+    /// for clients.
+    pub async fn start(config: ProxyConfig) -> Result<Proxy, StartError> {
+        let upstream_config = config.upstream.clone().event_buffer(1 << 16);
+        let (upstream, events) = Client::connect_with_events(upstream_config)
+            .await
+            .map_err(StartError::Upstream)?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(StartError::Listen)?;
+        let addr = listener.local_addr().map_err(StartError::Listen)?;
+        let shared = Arc::new(Shared {
+            config,
+            upstream,
+            banner: Mutex::new(Bytes::from_static(b"Asterisk Call Manager/12.0.0")),
+            clients: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(0),
+            shutdown: CancellationToken::new(),
+        });
+        tokio::spawn(fan_out(shared.clone(), events));
+        tokio::spawn(accept_loop(shared.clone(), listener));
+        info!(%addr, "proxy listening");
+        Ok(Proxy { addr, shared })
+    }
+
+    /// The address clients connect to.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// How many clients are connected now (logged in or not).
+    pub fn clients(&self) -> usize {
+        lock(&self.shared.clients).len()
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.shared.shutdown.cancel();
+        for (_, client) in lock(&self.shared.clients).drain() {
+            client.kick.cancel();
+        }
+    }
+}
+
+/// Why a proxy did not start.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The first upstream connection or login failed.
+    Upstream(ami_tokio::Error),
+    /// The listener could not be opened.
+    Listen(io::Error),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Upstream(e) => write!(f, "upstream: {e}"),
+            StartError::Listen(e) => write!(f, "listen: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = shared.shutdown.cancelled() => return,
+        };
+        match accepted {
+            Ok((stream, peer)) => {
+                tokio::spawn(serve(shared.clone(), stream, peer));
+            }
+            Err(error) => {
+                warn!(%error, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+/// One client, from connect to close.
+async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr) {
+    let _ = stream.set_nodelay(true);
+    let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
+    let session = Arc::new(Mutex::new(Session::new(
+        shared.config.users.clone(),
+        peer.ip(),
+    )));
+    let (queue, outgoing) = mpsc::channel(shared.config.queue_limit);
+    let kick = shared.shutdown.child_token();
+    lock(&shared.clients).insert(
+        id,
+        Downstream {
+            session: session.clone(),
+            queue: queue.clone(),
+            kick: kick.clone(),
+        },
+    );
+    let (mut reader, writer) = stream.into_split();
+    let mut banner = lock(&shared.banner).to_vec();
+    banner.extend_from_slice(b"\r\n");
+    let _ = queue.try_send(Bytes::from(banner));
+    let writing = tokio::spawn(write_loop(writer, outgoing, kick.clone()));
+    let mut user: Option<String> = None;
+    let mut buf = vec![0u8; shared.config.read_size];
+    let reason: String = loop {
+        let n = tokio::select! {
+            read = reader.read(&mut buf) => match read {
+                Ok(0) => break "the client closed the connection".into(),
+                Ok(n) => n,
+                Err(error) => break format!("read failed: {error}"),
+            },
+            _ = kick.cancelled() => break "disconnected by the proxy".into(),
+        };
+        let steps: Vec<Step> = {
+            let mut session = lock(&session);
+            session.handle_input(&buf[..n]);
+            std::iter::from_fn(|| session.poll_step()).collect()
+        };
+        if let Some(end) = run_steps(&shared, id, &queue, &kick, steps, &mut user, peer).await {
+            break end;
+        }
+    };
+    lock(&shared.clients).remove(&id);
+    // Let what is queued (a Goodbye, a refusal) go out, then close.
+    drop(queue);
+    let _ = writing.await;
+    info!(%peer, user = user.as_deref().unwrap_or("-"), %reason, "client disconnected");
+}
+
+/// Carries out a session's steps; `Some(reason)` when the session is over.
+async fn run_steps(
+    shared: &Arc<Shared>,
+    id: u64,
+    queue: &mpsc::Sender<Bytes>,
+    kick: &CancellationToken,
+    steps: Vec<Step>,
+    user: &mut Option<String>,
+    peer: SocketAddr,
+) -> Option<String> {
+    for step in steps {
+        match step {
+            Step::Write(bytes) => {
+                if !enqueue(shared, id, queue, kick, Bytes::from(bytes)) {
+                    return Some("its queue overflowed".into());
+                }
+            }
+            Step::Forward { action_id, action } => {
+                tokio::spawn(forward(
+                    shared.upstream.clone(),
+                    action,
+                    action_id,
+                    queue.clone(),
+                    shared.clone(),
+                    id,
+                    kick.clone(),
+                ));
+            }
+            Step::LoggedIn { user: name } => {
+                info!(%peer, user = %name, "client logged in");
+                *user = Some(name);
+            }
+            Step::Refused { user: name, reason } => {
+                info!(%peer, user = %name.escape_default(), %reason, "login refused");
+                tokio::time::sleep(shared.config.failed_login_delay).await;
+            }
+            Step::Close { reason } => return Some(reason.into()),
+        }
+    }
+    None
+}
+
+/// Queues bytes for a client; a full queue disconnects it (`false`).
+fn enqueue(
+    shared: &Shared,
+    id: u64,
+    queue: &mpsc::Sender<Bytes>,
+    kick: &CancellationToken,
+    bytes: Bytes,
+) -> bool {
+    match queue.try_send(bytes) {
+        Ok(()) => true,
+        Err(mpsc::error::TrySendError::Full(_)) => {
+            warn!(
+                client = id,
+                limit = shared.config.queue_limit,
+                "client disconnected: it does not read as fast as messages come (queue full)"
+            );
+            kick.cancel();
+            false
+        }
+        Err(mpsc::error::TrySendError::Closed(_)) => false,
+    }
+}
+
+async fn write_loop(
+    mut writer: tokio::net::tcp::OwnedWriteHalf,
+    mut outgoing: mpsc::Receiver<Bytes>,
+    kick: CancellationToken,
+) {
+    loop {
+        let bytes = tokio::select! {
+            bytes = outgoing.recv() => bytes,
+            // A kicked client gets nothing more.
+            _ = kick.cancelled() => None,
+        };
+        let Some(bytes) = bytes else {
+            break;
+        };
+        if writer.write_all(&bytes).await.is_err() {
+            kick.cancel();
+            break;
+        }
+    }
+    let _ = writer.shutdown().await;
+}
+
+/// Sends one client's action upstream and writes the reply and list items back with the
+/// client's ActionID.
+async fn forward(
+    upstream: Client,
+    action: GenericAction,
+    action_id: Option<Vec<u8>>,
+    queue: mpsc::Sender<Bytes>,
+    shared: Arc<Shared>,
+    id: u64,
+    kick: CancellationToken,
+) {
+    let id_ref = action_id.as_deref();
+    let back =
+        |message: &OwnedMessage| Bytes::from(reply::with_action_id(&message.message(), id_ref));
+    let (response, mut parts) = match upstream.send_streaming(&action).await {
+        Ok(answer) => answer,
+        Err(error) => {
+            let message = format!("Proxy: {error}");
+            let bytes = reply::error(id_ref, message.replace(['\r', '\n'], " ").as_bytes());
+            enqueue(&shared, id, &queue, &kick, Bytes::from(bytes));
+            return;
+        }
+    };
+    if !enqueue(&shared, id, &queue, &kick, back(&response)) {
+        return;
+    }
+    while let Some(part) = std::future::poll_fn(|cx| {
+        futures_core::Stream::poll_next(std::pin::Pin::new(&mut parts), cx)
+    })
+    .await
+    {
+        let bytes = match part {
+            Ok(ListPart::Item(item)) => back(&item),
+            Ok(ListPart::End { last, .. }) => back(&last),
+            Ok(_) => continue,
+            Err(error) => {
+                let message = format!("Proxy: the list was cut short: {error}");
+                Bytes::from(reply::error(
+                    id_ref,
+                    message.replace(['\r', '\n'], " ").as_bytes(),
+                ))
+            }
+        };
+        if !enqueue(&shared, id, &queue, &kick, bytes) {
+            return;
+        }
+    }
+}
+
+/// Hands every upstream event to the clients whose sessions admit it.
+async fn fan_out(shared: Arc<Shared>, mut events: Events) {
+    loop {
+        let event = tokio::select! {
+            event = events.recv() => event,
+            _ = shared.shutdown.cancelled() => return,
+        };
+        let Some(event) = event else {
+            return;
+        };
+        match event {
+            ClientEvent::Event(message) | ClientEvent::Unmatched(message)
+                if message.message().kind() == ami_proto::Kind::Event =>
+            {
+                broadcast(&shared, &message);
+            }
+            ClientEvent::Connected { banner } => *lock(&shared.banner) = banner,
+            ClientEvent::Reconnected { banner } => {
+                *lock(&shared.banner) = banner;
+                info!("upstream connection restored");
+                to_everyone(
+                    &shared,
+                    reply::upstream_event("ProxyUpstreamRestored", "logged in again"),
+                );
+            }
+            ClientEvent::Disconnected { reason } => {
+                warn!(%reason, "upstream connection lost");
+                to_everyone(&shared, reply::upstream_event("ProxyUpstreamLost", &reason));
+            }
+            ClientEvent::Lagged { missed } => {
+                // Events were lost between Asterisk and the proxy: say so to everyone
+                // rather than lose them silently.
+                warn!(missed, "the proxy fell behind its upstream connection");
+                let reason = format!("the proxy missed {missed} upstream events");
+                to_everyone(&shared, reply::upstream_event("ProxyEventsLost", &reason));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn broadcast(shared: &Shared, message: &OwnedMessage) {
+    let clients = lock(&shared.clients);
+    for (id, client) in clients.iter() {
+        let admitted = lock(&client.session).admits(&message.message());
+        if admitted {
+            enqueue(
+                shared,
+                *id,
+                &client.queue,
+                &client.kick,
+                message.bytes().clone(),
+            );
+        }
+    }
+}
+
+/// Writes `bytes` to every logged-in client.
+fn to_everyone(shared: &Shared, bytes: Vec<u8>) {
+    let bytes = Bytes::from(bytes);
+    let clients = lock(&shared.clients);
+    for (id, client) in clients.iter() {
+        if lock(&client.session).user().is_some() {
+            enqueue(shared, *id, &client.queue, &client.kick, bytes.clone());
+        }
+    }
+}
