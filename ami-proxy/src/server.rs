@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use ami_proto::filter::ManagerConf;
 use ami_proto::{GenericAction, OwnedMessage};
-use ami_tokio::{Client, ClientConfig, ClientEvent, Events, ListPart};
+use ami_tokio::{Client, ClientConfig, ClientEvent, Events, ListPart, ListStream};
 use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -87,13 +87,13 @@ struct Shared {
     config: ProxyConfig,
     upstream: Client,
     banner: Mutex<Bytes>,
-    clients: Mutex<HashMap<u64, Downstream>>,
+    clients: Mutex<HashMap<u64, Registered>>,
     next_id: AtomicU64,
     shutdown: CancellationToken,
 }
 
 /// One client as the fan-out sees it.
-struct Downstream {
+struct Registered {
     session: Arc<Mutex<Session>>,
     queue: mpsc::Sender<Bytes>,
     /// Cancelled to disconnect the client; the reason is logged by whoever cancels.
@@ -214,7 +214,7 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr) {
     let kick = shared.shutdown.child_token();
     lock(&shared.clients).insert(
         id,
-        Downstream {
+        Registered {
             session: session.clone(),
             queue: queue.clone(),
             kick: kick.clone(),
@@ -224,7 +224,17 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr) {
     let mut banner = lock(&shared.banner).to_vec();
     banner.extend_from_slice(b"\r\n");
     let _ = queue.try_send(Bytes::from(banner));
-    let writing = tokio::spawn(write_loop(writer, outgoing, kick.clone()));
+    let mut writing = tokio::spawn(write_loop(writer, outgoing, kick.clone()));
+    // Actions go upstream one after the other, as Asterisk runs a session's actions; a
+    // client that sends faster waits (its reads stop) once this many are waiting.
+    let (forwards, pending) = mpsc::channel(64);
+    tokio::spawn(forward_loop(
+        shared.clone(),
+        id,
+        pending,
+        queue.clone(),
+        kick.clone(),
+    ));
     let mut user: Option<String> = None;
     let mut buf = vec![0u8; shared.config.read_size];
     let reason: String = loop {
@@ -241,44 +251,68 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr) {
             session.handle_input(&buf[..n]);
             std::iter::from_fn(|| session.poll_step()).collect()
         };
-        if let Some(end) = run_steps(&shared, id, &queue, &kick, steps, &mut user, peer).await {
+        let link = Link {
+            shared: &shared,
+            id,
+            peer,
+            queue: &queue,
+            forwards: &forwards,
+            kick: &kick,
+        };
+        if let Some(end) = run_steps(&link, steps, &mut user).await {
             break end;
         }
     };
     lock(&shared.clients).remove(&id);
-    // Let what is queued (a Goodbye, a refusal) go out, then close.
+    // Let what is queued (a Goodbye, a refusal, the replies to actions already sent) go
+    // out, then close; a client that does not take it within 5 s is cut off.
+    drop(forwards);
     drop(queue);
-    let _ = writing.await;
+    if tokio::time::timeout(Duration::from_secs(5), &mut writing)
+        .await
+        .is_err()
+    {
+        kick.cancel();
+        let _ = writing.await;
+    }
     info!(%peer, user = user.as_deref().unwrap_or("-"), %reason, "client disconnected");
 }
 
-/// Carries out a session's steps; `Some(reason)` when the session is over.
-async fn run_steps(
-    shared: &Arc<Shared>,
+/// One client's handles, for carrying out its session's steps.
+struct Link<'a> {
+    shared: &'a Arc<Shared>,
     id: u64,
-    queue: &mpsc::Sender<Bytes>,
-    kick: &CancellationToken,
-    steps: Vec<Step>,
-    user: &mut Option<String>,
     peer: SocketAddr,
-) -> Option<String> {
+    queue: &'a mpsc::Sender<Bytes>,
+    forwards: &'a mpsc::Sender<(GenericAction, Option<Vec<u8>>)>,
+    kick: &'a CancellationToken,
+}
+
+/// Carries out a session's steps; `Some(reason)` when the session is over.
+async fn run_steps(link: &Link<'_>, steps: Vec<Step>, user: &mut Option<String>) -> Option<String> {
+    let Link {
+        shared,
+        id,
+        peer,
+        queue,
+        forwards,
+        kick,
+    } = link;
     for step in steps {
         match step {
             Step::Write(bytes) => {
-                if !enqueue(shared, id, queue, kick, Bytes::from(bytes)) {
+                if !enqueue(shared, *id, queue, kick, Bytes::from(bytes)) {
                     return Some("its queue overflowed".into());
                 }
             }
             Step::Forward { action_id, action } => {
-                tokio::spawn(forward(
-                    shared.upstream.clone(),
-                    action,
-                    action_id,
-                    queue.clone(),
-                    shared.clone(),
-                    id,
-                    kick.clone(),
-                ));
+                let sent = tokio::select! {
+                    sent = forwards.send((action, action_id)) => sent.is_ok(),
+                    _ = kick.cancelled() => false,
+                };
+                if !sent {
+                    return Some("disconnected by the proxy".into());
+                }
             }
             Step::LoggedIn { user: name } => {
                 info!(%peer, user = %name, "client logged in");
@@ -339,50 +373,108 @@ async fn write_loop(
     let _ = writer.shutdown().await;
 }
 
-/// Sends one client's action upstream and writes the reply and list items back with the
-/// client's ActionID.
+/// Sends one client's actions upstream in order, each once the previous one's response
+/// came back.
+async fn forward_loop(
+    shared: Arc<Shared>,
+    id: u64,
+    mut pending: mpsc::Receiver<(GenericAction, Option<Vec<u8>>)>,
+    queue: mpsc::Sender<Bytes>,
+    kick: CancellationToken,
+) {
+    loop {
+        let next = tokio::select! {
+            next = pending.recv() => next,
+            _ = kick.cancelled() => None,
+        };
+        let Some((action, action_id)) = next else {
+            return;
+        };
+        let to = Downstream {
+            shared: shared.clone(),
+            id,
+            queue: queue.clone(),
+            kick: kick.clone(),
+        };
+        let call = forward(shared.upstream.clone(), action, action_id, to);
+        tokio::select! {
+            () = call => {}
+            _ = kick.cancelled() => return,
+        }
+    }
+}
+
+/// Where a forwarded action's replies go.
+struct Downstream {
+    shared: Arc<Shared>,
+    id: u64,
+    queue: mpsc::Sender<Bytes>,
+    kick: CancellationToken,
+}
+
+impl Downstream {
+    fn send(&self, bytes: Bytes) -> bool {
+        enqueue(&self.shared, self.id, &self.queue, &self.kick, bytes)
+    }
+}
+
+/// Sends one action upstream and writes its response back with the client's ActionID;
+/// the items of an `EventList` follow before the next action goes, those of any other
+/// list (an `Async` Originate's `OriginateResponse`) whenever they come.
 async fn forward(
     upstream: Client,
     action: GenericAction,
     action_id: Option<Vec<u8>>,
-    queue: mpsc::Sender<Bytes>,
-    shared: Arc<Shared>,
-    id: u64,
-    kick: CancellationToken,
+    to: Downstream,
 ) {
-    let id_ref = action_id.as_deref();
-    let back =
-        |message: &OwnedMessage| Bytes::from(reply::with_action_id(&message.message(), id_ref));
-    let (response, mut parts) = match upstream.send_streaming(&action).await {
+    let (response, parts) = match upstream.send_streaming(&action).await {
         Ok(answer) => answer,
         Err(error) => {
             let message = format!("Proxy: {error}");
-            let bytes = reply::error(id_ref, message.replace(['\r', '\n'], " ").as_bytes());
-            enqueue(&shared, id, &queue, &kick, Bytes::from(bytes));
+            let bytes = reply::error(
+                action_id.as_deref(),
+                message.replace(['\r', '\n'], " ").as_bytes(),
+            );
+            to.send(Bytes::from(bytes));
             return;
         }
     };
-    if !enqueue(&shared, id, &queue, &kick, back(&response)) {
+    if !to.send(Bytes::from(reply::with_action_id(
+        &response.message(),
+        action_id.as_deref(),
+    ))) {
         return;
     }
+    let event_list = response
+        .message()
+        .get("EventList")
+        .is_some_and(|v| v.eq_ignore_ascii_case(b"start"));
+    let items = stream_items(parts, action_id, to);
+    if event_list {
+        items.await;
+    } else {
+        tokio::spawn(items);
+    }
+}
+
+/// Writes a list's items and its end back with the client's ActionID.
+async fn stream_items(mut parts: ListStream, action_id: Option<Vec<u8>>, to: Downstream) {
+    let id = action_id.as_deref();
     while let Some(part) = std::future::poll_fn(|cx| {
         futures_core::Stream::poll_next(std::pin::Pin::new(&mut parts), cx)
     })
     .await
     {
         let bytes = match part {
-            Ok(ListPart::Item(item)) => back(&item),
-            Ok(ListPart::End { last, .. }) => back(&last),
+            Ok(ListPart::Item(item)) => reply::with_action_id(&item.message(), id),
+            Ok(ListPart::End { last, .. }) => reply::with_action_id(&last.message(), id),
             Ok(_) => continue,
             Err(error) => {
                 let message = format!("Proxy: the list was cut short: {error}");
-                Bytes::from(reply::error(
-                    id_ref,
-                    message.replace(['\r', '\n'], " ").as_bytes(),
-                ))
+                reply::error(id, message.replace(['\r', '\n'], " ").as_bytes())
             }
         };
-        if !enqueue(&shared, id, &queue, &kick, bytes) {
+        if !to.send(Bytes::from(bytes)) {
             return;
         }
     }

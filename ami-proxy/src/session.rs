@@ -159,12 +159,12 @@ impl Session {
                     at += consumed;
                 }
                 Decoded::Error { error, consumed } => {
+                    // The request could not be read (a line or a request over the limits,
+                    // a line that is no header): refused whole, and reading goes on
+                    // after its end.
                     at += consumed;
-                    let _ = error;
-                    self.write(reply::error(
-                        None,
-                        b"Failed to parse message: line too long",
-                    ));
+                    let message = format!("Malformed request: {error}");
+                    self.write(reply::error(None, message.as_bytes()));
                 }
                 Decoded::NeedMore { consumed } => {
                     at += consumed;
