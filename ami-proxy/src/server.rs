@@ -492,7 +492,8 @@ async fn fan_out(shared: Arc<Shared>, mut events: Events) {
         };
         match event {
             ClientEvent::Event(message) | ClientEvent::Unmatched(message)
-                if message.message().kind() == ami_proto::Kind::Event =>
+                if message.message().kind() == ami_proto::Kind::Event
+                    && !is_reply_item(&message.message()) =>
             {
                 broadcast(&shared, &message);
             }
@@ -519,6 +520,20 @@ async fn fan_out(shared: Arc<Shared>, mut events: Events) {
             _ => {}
         }
     }
+}
+
+/// Whether an upstream event is an item of a list the proxy asked for rather than an event
+/// Asterisk queued for every session: it carries one of the upstream client's ActionIDs
+/// (`ami-` and a number) and, as list items do, no `Privilege:`. Such an item reaches the
+/// proxy's event stream when its call is gone (the client that asked left): it is nobody's.
+/// A `UserEvent` sent through the proxy carries one of these ActionIDs too, but also its
+/// `Privilege:`, and goes to everyone as Asterisk sends it.
+fn is_reply_item(event: &ami_proto::Message<'_>) -> bool {
+    let ours = event
+        .action_id()
+        .and_then(|id| id.strip_prefix(b"ami-"))
+        .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit));
+    ours && event.get("Privilege").is_none()
 }
 
 fn broadcast(shared: &Shared, message: &OwnedMessage) {
