@@ -65,6 +65,8 @@ pub fn run(args: Args) -> Result<Exit, Error> {
             }
             Found::Item(item) => json::write_item(&mut out, &item),
             Found::Error(error) => json::write_error(&mut out, &error),
+            // Only AJAM bodies have these; a capture is a TCP stream.
+            Found::BodyError(error) => json::write_body_error(&mut out, &error),
         },
     )
     .map_err(|stop| match stop {

@@ -16,6 +16,7 @@ mod input;
 mod json;
 mod listen;
 mod manager_conf;
+mod proxy;
 mod record;
 mod replay;
 mod send;
@@ -45,6 +46,7 @@ enum Command {
     Listen(listen::Args),
     Record(record::Args),
     Replay(replay::Args),
+    Proxy(proxy::Args),
     Send(send::Args),
     Spec(spec::Args),
 }
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Listen(args) => listen::run(args),
         Command::Record(args) => record::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::Proxy(args) => proxy::run(args),
         Command::Send(args) => send::run(args),
         Command::Spec(args) => spec::run(args),
     };

@@ -16,7 +16,7 @@
 //! | `acl.rs` | [`acl_allows`]: `permit`/`deny` |
 //! | `write_class.rs` | [`required_write_classes`]: the classes each action needs |
 //! | `reply.rs` | the bytes the proxy answers with, ActionIDs put back |
-//! | `server.rs` | [`Proxy`]: the listener, the upstream [`Client`](ami_tokio::Client), fan-out |
+//! | `server.rs` | `Proxy` (feature `server`, on by default): the listener, the upstream `Client` of ami-tokio, fan-out |
 //!
 //! # A client that cannot keep up
 //!
@@ -46,11 +46,13 @@
 
 mod acl;
 mod reply;
+#[cfg(feature = "server")]
 mod server;
 mod session;
 mod write_class;
 
 pub use acl::acl_allows;
+#[cfg(feature = "server")]
 pub use server::{Proxy, ProxyConfig, StartError};
 pub use session::{Session, Step, REQUEST_LIMITS};
 pub use write_class::required_write_classes;

@@ -42,6 +42,7 @@ pub fn goodbye(id: Option<&[u8]>) -> Vec<u8> {
 /// An event the proxy writes to every logged-in client about its upstream connection
 /// (`ProxyUpstreamLost`, `ProxyUpstreamRestored`), of class `system`, not filtered.
 /// Control bytes of `reason` become spaces: it can never add a line.
+#[cfg_attr(not(feature = "server"), allow(dead_code))]
 pub fn upstream_event(name: &str, reason: &str) -> Vec<u8> {
     let reason: String = reason
         .chars()
@@ -52,6 +53,7 @@ pub fn upstream_event(name: &str, reason: &str) -> Vec<u8> {
 
 /// `message` with its `ActionID` line replaced by `id` (removed for `None`): the bytes are
 /// otherwise those Asterisk wrote.
+#[cfg_attr(not(feature = "server"), allow(dead_code))]
 pub fn with_action_id(message: &ami_proto::Message<'_>, id: Option<&[u8]>) -> Vec<u8> {
     let bytes = message.as_bytes();
     let base = bytes.as_ptr() as usize;

@@ -16,8 +16,10 @@ use arbitrary::{Arbitrary, Unstructured};
 pub use ami_http::fuzzing::ajam_decode;
 
 mod filter;
+mod proxy;
 
 pub use filter::{filter_line, manager_conf};
+pub use proxy::proxy_session;
 
 /// Read sizes that [`decode_stream`] picks from (0 = the whole input at once).
 const READ_SIZES: [usize; 16] = [
@@ -765,6 +767,7 @@ pub fn replay(target: &str, input: &[u8]) -> bool {
         "capture_load" => capture_load(input),
         "filter_line" => filter_line(input),
         "manager_conf" => manager_conf(input),
+        "proxy_session" => proxy_session(input),
         _ => return false,
     }
     true
