@@ -27,6 +27,13 @@
 //! `writetimeout` (it closes it); keeping the client and dropping events instead would
 //! leave it with a wrong picture of the PBX and no way to know.
 //!
+//! # Clients that do not log in
+//!
+//! As Asterisk, the proxy closes a client that has not logged in within `authtimeout`
+//! seconds, and refuses a client while `authlimit` others have not logged in (both from
+//! the `[general]` section of its manager.conf; 30 s and 50 by default). A refused login
+//! is answered after 1 s ([`ProxyConfig::failed_login_delay`]) and the connection closed.
+//!
 //! # When Asterisk goes away
 //!
 //! Clients stay connected. Each logged-in client gets `Event: ProxyUpstreamLost` (with a
@@ -41,6 +48,10 @@
 //! - An event Asterisk builds from a client's action with that action's ActionID (the
 //!   `UserEvent` action) carries the upstream ActionID, not the client's.
 //! - An action the table of `write_class.rs` does not know needs `write = all`.
+//! - A client's actions go upstream one at a time, each after the previous one's response
+//!   (and, for an `EventList`, its items): the next response can come before the items of
+//!   an `Async` Originate, as in Asterisk, but not before those of a list.
+//! - `allowmultiplelogin = no` is not enforced yet.
 
 #![deny(missing_docs)]
 

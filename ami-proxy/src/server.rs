@@ -89,6 +89,8 @@ struct Shared {
     banner: Mutex<Bytes>,
     clients: Mutex<HashMap<u64, Registered>>,
     next_id: AtomicU64,
+    /// Clients connected that have not logged in (yet).
+    unauthenticated: AtomicU64,
     shutdown: CancellationToken,
 }
 
@@ -131,6 +133,7 @@ impl Proxy {
             banner: Mutex::new(Bytes::from_static(b"Asterisk Call Manager/12.0.0")),
             clients: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(0),
+            unauthenticated: AtomicU64::new(0),
             shutdown: CancellationToken::new(),
         });
         tokio::spawn(fan_out(shared.clone(), events));
@@ -237,7 +240,19 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr) {
     ));
     let mut user: Option<String> = None;
     let mut buf = vec![0u8; shared.config.read_size];
+    // Asterisk's `authtimeout` and `authlimit` of `[general]`: a client must log in
+    // within the time, and only so many may be connected without having logged in.
+    let general = &shared.config.users.general;
+    let login_deadline = tokio::time::sleep(Duration::from_secs(general.authtimeout.into()));
+    tokio::pin!(login_deadline);
+    let mut unauthenticated = Some(Unauthenticated::enter(&shared));
     let reason: String = loop {
+        if unauthenticated.as_ref().is_some_and(|u| u.over_limit) {
+            break format!(
+                "more than authlimit = {} clients not logged in",
+                general.authlimit
+            );
+        }
         let n = tokio::select! {
             read = reader.read(&mut buf) => match read {
                 Ok(0) => break "the client closed the connection".into(),
@@ -245,6 +260,9 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr) {
                 Err(error) => break format!("read failed: {error}"),
             },
             _ = kick.cancelled() => break "disconnected by the proxy".into(),
+            _ = &mut login_deadline, if user.is_none() => {
+                break format!("no login within authtimeout = {} s", general.authtimeout)
+            }
         };
         let steps: Vec<Step> = {
             let mut session = lock(&session);
@@ -259,7 +277,11 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr) {
             forwards: &forwards,
             kick: &kick,
         };
-        if let Some(end) = run_steps(&link, steps, &mut user).await {
+        let end = run_steps(&link, steps, &mut user).await;
+        if user.is_some() {
+            unauthenticated = None;
+        }
+        if let Some(end) = end {
             break end;
         }
     };
@@ -276,6 +298,28 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr) {
         let _ = writing.await;
     }
     info!(%peer, user = user.as_deref().unwrap_or("-"), %reason, "client disconnected");
+}
+
+/// A client counted among those not logged in, for as long as it is one.
+struct Unauthenticated<'a> {
+    shared: &'a Shared,
+    over_limit: bool,
+}
+
+impl<'a> Unauthenticated<'a> {
+    fn enter(shared: &'a Shared) -> Unauthenticated<'a> {
+        let before = shared.unauthenticated.fetch_add(1, Ordering::Relaxed);
+        Unauthenticated {
+            shared,
+            over_limit: before >= u64::from(shared.config.users.general.authlimit),
+        }
+    }
+}
+
+impl Drop for Unauthenticated<'_> {
+    fn drop(&mut self) {
+        self.shared.unauthenticated.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// One client's handles, for carrying out its session's steps.

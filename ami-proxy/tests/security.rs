@@ -272,3 +272,31 @@ async fn colliding_action_ids_get_their_own_replies() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_do_not_log_in_are_limited_in_number_and_time() {
+    let upstream = support::upstream().await;
+    let users = ManagerConf::parse(
+        b"[general]\nauthtimeout = 4\nauthlimit = 2\n\n[ops]\nsecret = s\nread = all\nwrite = all\n",
+        Rules::default(),
+    )
+    .unwrap();
+    let proxy = support::proxy(upstream.addr(), users).await;
+    let started = std::time::Instant::now();
+    let mut first = Conn::connect(proxy.addr()).await;
+    let mut second = Conn::connect(proxy.addr()).await;
+    // A third one while two wait: over authlimit, closed at once.
+    let mut third = Conn::connect(proxy.addr()).await;
+    closes(&mut third).await;
+    // A client that logs in is no longer counted, nor timed.
+    let mut fourth = Conn::connect(proxy.addr()).await;
+    closes(&mut fourth).await;
+    second.login("ops", "s").await;
+    // The first one is closed after authtimeout.
+    closes(&mut first).await;
+    assert!(started.elapsed() >= std::time::Duration::from_secs(4));
+    assert_eq!(proxy.clients(), 1, "only the client that logged in is left");
+    second.send(b"Action: Ping\r\nActionID: p\r\n\r\n").await;
+    let pong = second.until_response(b"p").await.pop().unwrap();
+    assert_eq!(pong.message().get("Ping"), Some(&b"Pong"[..]));
+}
