@@ -51,7 +51,6 @@
 //! - A client's actions go upstream one at a time, each after the previous one's response
 //!   (and, for an `EventList`, its items): the next response can come before the items of
 //!   an `Async` Originate, as in Asterisk, but not before those of a list.
-//! - `allowmultiplelogin = no` is not enforced yet.
 
 #![deny(missing_docs)]
 
@@ -65,7 +64,7 @@ mod write_class;
 pub use acl::acl_allows;
 #[cfg(feature = "server")]
 pub use server::{Proxy, ProxyConfig, StartError};
-pub use session::{Session, Step, REQUEST_LIMITS};
+pub use session::{Logins, Session, Step, REQUEST_LIMITS};
 pub use write_class::required_write_classes;
 
 #[doc(hidden)]

@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use crate::reply;
-use crate::session::{Session, Step};
+use crate::session::{Logins, Session, Step};
 
 /// What a proxy needs: its users, where to listen, the upstream connection, limits.
 ///
@@ -89,6 +89,8 @@ struct Shared {
     banner: Mutex<Bytes>,
     clients: Mutex<HashMap<u64, Registered>>,
     next_id: AtomicU64,
+    /// Who is logged in (for `allowmultiplelogin = no`).
+    logins: Arc<Logins>,
     /// Clients connected that have not logged in (yet).
     unauthenticated: AtomicU64,
     shutdown: CancellationToken,
@@ -134,6 +136,7 @@ impl Proxy {
             clients: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(0),
             unauthenticated: AtomicU64::new(0),
+            logins: Arc::new(Logins::default()),
             shutdown: CancellationToken::new(),
         });
         tokio::spawn(fan_out(shared.clone(), events));
@@ -209,9 +212,12 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
 async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr) {
     let _ = stream.set_nodelay(true);
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
-    let session = Arc::new(Mutex::new(Session::new(
+    // Counted before the banner goes out: a client that has the banner is counted.
+    let mut unauthenticated = Some(Unauthenticated::enter(&shared));
+    let session = Arc::new(Mutex::new(Session::with_logins(
         shared.config.users.clone(),
         peer.ip(),
+        shared.logins.clone(),
     )));
     let (queue, outgoing) = mpsc::channel(shared.config.queue_limit);
     let kick = shared.shutdown.child_token();
@@ -245,7 +251,6 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr) {
     let general = &shared.config.users.general;
     let login_deadline = tokio::time::sleep(Duration::from_secs(general.authtimeout.into()));
     tokio::pin!(login_deadline);
-    let mut unauthenticated = Some(Unauthenticated::enter(&shared));
     let reason: String = loop {
         if unauthenticated.as_ref().is_some_and(|u| u.over_limit) {
             break format!(

@@ -88,6 +88,9 @@ enum State {
 pub struct Session {
     conf: Arc<ManagerConf>,
     peer: IpAddr,
+    logins: Arc<Logins>,
+    /// This session's entry in `logins` once logged in.
+    login: Option<LoginEntry>,
     decoder: Decoder<'static>,
     /// Bytes received and not yet decoded.
     pending: Vec<u8>,
@@ -100,9 +103,17 @@ pub struct Session {
 impl Session {
     /// A new client connected from `peer`; users and their settings from `conf`.
     pub fn new(conf: Arc<ManagerConf>, peer: IpAddr) -> Session {
+        Session::with_logins(conf, peer, Arc::new(Logins::default()))
+    }
+
+    /// A new client, whose login is refused for a user with `allowmultiplelogin = no`
+    /// while `logins` holds another session of that user.
+    pub fn with_logins(conf: Arc<ManagerConf>, peer: IpAddr, logins: Arc<Logins>) -> Session {
         Session {
             conf,
             peer,
+            logins,
+            login: None,
             decoder: Decoder::with_config(Config {
                 // Asterisk reads client lines ending in LF alone too.
                 line_endings: LineEndings::Lenient,
@@ -279,6 +290,7 @@ impl Session {
                 let gate = EventGate::login(&user, request);
                 let greeted = gate.fully_booted();
                 let configured = String::from_utf8_lossy(&user.name).into_owned();
+                self.login = Some(LoginEntry::new(self.logins.clone(), &user.name));
                 self.state = State::LoggedIn { user, gate };
                 self.write(reply::response(
                     b"Success",
@@ -329,12 +341,62 @@ impl Session {
         if !proven {
             return Err(if md5 { "wrong key" } else { "wrong secret" });
         }
+        if !user.allowmultiplelogin && self.logins.count(&user.name) > 0 {
+            return Err("already logged in elsewhere (allowmultiplelogin = no)");
+        }
         Ok(Arc::new(user.clone()))
     }
 
     /// Classes the session's user may write (none before login).
     pub fn write_classes(&self) -> Classes {
         self.user().map_or(Classes::NONE, |u| u.write)
+    }
+}
+
+/// Who is logged in, shared by the sessions of one proxy (for `allowmultiplelogin = no`).
+#[derive(Debug, Default)]
+pub struct Logins(std::sync::Mutex<std::collections::HashMap<Vec<u8>, usize>>);
+
+impl Logins {
+    fn key(name: &[u8]) -> Vec<u8> {
+        name.to_ascii_lowercase()
+    }
+
+    /// How many sessions are logged in as `name` (any case).
+    pub fn count(&self, name: &[u8]) -> usize {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(&Logins::key(name)).copied().unwrap_or(0)
+    }
+}
+
+/// One logged-in session in [`Logins`], for as long as the session lives.
+struct LoginEntry {
+    logins: Arc<Logins>,
+    key: Vec<u8>,
+}
+
+impl LoginEntry {
+    fn new(logins: Arc<Logins>, name: &[u8]) -> LoginEntry {
+        let key = Logins::key(name);
+        *logins
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key.clone())
+            .or_default() += 1;
+        LoginEntry { logins, key }
+    }
+}
+
+impl Drop for LoginEntry {
+    fn drop(&mut self) {
+        let mut map = self.logins.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = map.get_mut(&self.key) {
+            *count -= 1;
+            if *count == 0 {
+                map.remove(&self.key);
+            }
+        }
     }
 }
 

@@ -300,3 +300,34 @@ async fn clients_that_do_not_log_in_are_limited_in_number_and_time() {
     let pong = second.until_response(b"p").await.pop().unwrap();
     assert_eq!(pong.message().get("Ping"), Some(&b"Pong"[..]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allowmultiplelogin_no_admits_one_session_at_a_time() {
+    let upstream = support::upstream().await;
+    let users = ManagerConf::parse(
+        b"[solo]\nsecret = s\nread = all\nwrite = all\nallowmultiplelogin = no\n",
+        Rules::default(),
+    )
+    .unwrap();
+    let proxy = support::proxy(upstream.addr(), users).await;
+    let accepted = Some(&b"Authentication accepted"[..]);
+    let mut first = Conn::connect(proxy.addr()).await;
+    assert_eq!(
+        first.login("solo", "s").await.message().get("Message"),
+        accepted
+    );
+    let mut second = Conn::connect(proxy.addr()).await;
+    assert_eq!(
+        second.login("SOLO", "s").await.message().get("Message"),
+        Some(&b"Authentication failed"[..])
+    );
+    closes(&mut second).await;
+    first.send(b"Action: Logoff\r\nActionID: bye\r\n\r\n").await;
+    first.until_response(b"bye").await;
+    closes(&mut first).await;
+    let mut third = Conn::connect(proxy.addr()).await;
+    assert_eq!(
+        third.login("solo", "s").await.message().get("Message"),
+        accepted
+    );
+}
