@@ -531,6 +531,9 @@ async fn stream_items(mut parts: ListStream, action_id: Option<Vec<u8>>, to: Dow
 
 /// Hands every upstream event to the clients whose sessions admit it.
 async fn fan_out(shared: Arc<Shared>, mut events: Events) {
+    // Set by a (re)login: the `FullyBooted` Asterisk writes right after it is the proxy's
+    // own, not an event for every session.
+    let mut just_logged_in = false;
     loop {
         let event = tokio::select! {
             event = events.recv() => event,
@@ -539,16 +542,22 @@ async fn fan_out(shared: Arc<Shared>, mut events: Events) {
         let Some(event) = event else {
             return;
         };
+        let greeting = std::mem::take(&mut just_logged_in);
         match event {
             ClientEvent::Event(message) | ClientEvent::Unmatched(message)
                 if message.message().kind() == ami_proto::Kind::Event
-                    && !is_reply_item(&message.message()) =>
+                    && !is_reply_item(&message.message())
+                    && !(greeting && message.message().name() == b"FullyBooted") =>
             {
                 broadcast(&shared, &message);
             }
-            ClientEvent::Connected { banner } => *lock(&shared.banner) = banner,
+            ClientEvent::Connected { banner } => {
+                *lock(&shared.banner) = banner;
+                just_logged_in = true;
+            }
             ClientEvent::Reconnected { banner } => {
                 *lock(&shared.banner) = banner;
+                just_logged_in = true;
                 info!("upstream connection restored");
                 to_everyone(
                     &shared,

@@ -171,6 +171,10 @@ async fn upstream_loss_mid_burst_keeps_clients_and_logs_in_again() {
         .send(b"Action: Ping\r\nActionID: pending\r\n\r\n")
         .await;
     tokio::time::sleep(Duration::from_millis(100)).await;
+    // The next upstream session greets the proxy's login with a FullyBooted.
+    upstream.set_faults([ami_replay::Fault::SendAfterLogin(
+        b"Event: FullyBooted\r\nPrivilege: system,all\r\nStatus: Fully Booted\r\n\r\n"[..].into(),
+    )]);
     upstream.disconnect_all();
     let mut lost = false;
     let mut failed = false;
@@ -196,8 +200,11 @@ async fn upstream_loss_mid_burst_keeps_clients_and_logs_in_again() {
     client
         .send(b"Action: Ping\r\nActionID: again\r\n\r\n")
         .await;
-    let pong = client.until_response(b"again").await.pop().unwrap();
+    let mut again = client.until_response(b"again").await;
+    let pong = again.pop().unwrap();
     assert_eq!(pong.message().get("Ping"), Some(&b"Pong"[..]));
+    // The FullyBooted Asterisk wrote after the proxy's new login was the proxy's.
+    assert!(again.is_empty(), "{} messages more", again.len());
     // And events flow again.
     upstream.send_raw(burst.clone());
     for _ in 0..messages(&burst).len() {
