@@ -23,7 +23,7 @@ use crate::server::Upstream;
 #[derive(Debug, clap::Args)]
 #[command(
     verbatim_doc_comment,
-    override_usage = "ami proxy --upstream HOST[:PORT] [--tls] [--auth plain|md5] [--upstream-user NAME]\n                 --users manager.conf [--listen ADDR] [--asterisk VERSION] [--queue-limit N]",
+    override_usage = "ami proxy --upstream HOST[:PORT] [--tls] [--auth plain|md5] [--upstream-user NAME]\n                 --users manager.conf [--listen ADDR] [--listen-tls ADDR --cert PEM --key PEM]\n                 [--asterisk VERSION] [--queue-limit N]",
     after_help = exit::HELP
 )]
 pub struct Args {
@@ -46,6 +46,18 @@ pub struct Args {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:5038")]
     listen: SocketAddr,
 
+    /// Also listen for TLS clients here
+    #[arg(long, value_name = "ADDR", requires_all = ["cert", "key"])]
+    listen_tls: Option<SocketAddr>,
+
+    /// With --listen-tls: the certificate chain (PEM)
+    #[arg(long, value_name = "PEM", requires = "listen_tls")]
+    cert: Option<PathBuf>,
+
+    /// With --listen-tls: the private key (PEM)
+    #[arg(long, value_name = "PEM", requires = "listen_tls")]
+    key: Option<PathBuf>,
+
     /// Read --users and filter with this Asterisk version's rules (13, or 20 to 23;
     /// default: the newest)
     #[arg(long, value_name = "VERSION", default_value_t = Rules::default())]
@@ -66,9 +78,14 @@ pub fn run(args: Args) -> Result<Exit, Error> {
     let upstream = args
         .connection
         .config(&args.upstream, &args.upstream_user)?;
-    let config = ProxyConfig::new(upstream, users)
+    let mut config = ProxyConfig::new(upstream, users)
         .listen(args.listen)
         .queue_limit(args.queue_limit);
+    if let (Some(addr), Some(cert), Some(key)) = (args.listen_tls, &args.cert, &args.key) {
+        let tls =
+            ami_proxy::tls_server_config(cert, key).map_err(|e| Error::usage(e.to_string()))?;
+        config = config.listen_tls(addr, tls);
+    }
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)

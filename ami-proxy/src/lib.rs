@@ -16,6 +16,7 @@
 //! | `acl.rs` | [`acl_allows`]: `permit`/`deny` |
 //! | `write_class.rs` | [`required_write_classes`]: the classes each action needs |
 //! | `reply.rs` | the bytes the proxy answers with, ActionIDs put back |
+//! | `tls.rs` | `tls_server_config`: the TLS listener's certificate and key from PEM files |
 //! | `server.rs` | `Proxy` (feature `server`, on by default): the listener, the upstream `Client` of ami-tokio, fan-out |
 //!
 //! # A client that cannot keep up
@@ -59,12 +60,16 @@ mod reply;
 #[cfg(feature = "server")]
 mod server;
 mod session;
+#[cfg(feature = "server")]
+mod tls;
 mod write_class;
 
 pub use acl::acl_allows;
 #[cfg(feature = "server")]
 pub use server::{Proxy, ProxyConfig, StartError};
 pub use session::{Logins, Session, Step, REQUEST_LIMITS};
+#[cfg(feature = "server")]
+pub use tls::tls_server_config;
 pub use write_class::required_write_classes;
 
 #[doc(hidden)]

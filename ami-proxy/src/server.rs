@@ -13,8 +13,8 @@ use ami_proto::filter::ManagerConf;
 use ami_proto::{GenericAction, OwnedMessage};
 use ami_tokio::{Client, ClientConfig, ClientEvent, Events, ListPart, ListStream};
 use bytes::Bytes;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
@@ -43,6 +43,7 @@ pub struct ProxyConfig {
     queue_limit: usize,
     failed_login_delay: Duration,
     read_size: usize,
+    tls: Option<(SocketAddr, Arc<rustls::ServerConfig>)>,
 }
 
 impl ProxyConfig {
@@ -58,12 +59,19 @@ impl ProxyConfig {
             queue_limit: 10_000,
             failed_login_delay: Duration::from_secs(1),
             read_size: 16 * 1024,
+            tls: None,
         }
     }
 
     /// Where downstream clients connect (port 0: any free port, see [`Proxy::addr`]).
     pub fn listen(mut self, addr: SocketAddr) -> Self {
         self.listen = addr;
+        self
+    }
+
+    /// Also listen for TLS clients at `addr` (see [`tls_server_config`](crate::tls_server_config)).
+    pub fn listen_tls(mut self, addr: SocketAddr, config: Arc<rustls::ServerConfig>) -> Self {
+        self.tls = Some((addr, config));
         self
     }
 
@@ -108,6 +116,7 @@ struct Registered {
 /// connection close.
 pub struct Proxy {
     addr: SocketAddr,
+    tls_addr: Option<SocketAddr>,
     shared: Arc<Shared>,
 }
 
@@ -139,15 +148,37 @@ impl Proxy {
             logins: Arc::new(Logins::default()),
             shutdown: CancellationToken::new(),
         });
+        let tls_addr = match &shared.config.tls {
+            Some((tls_addr, config)) => {
+                let tls_listener = TcpListener::bind(tls_addr)
+                    .await
+                    .map_err(StartError::Listen)?;
+                let tls_addr = tls_listener.local_addr().map_err(StartError::Listen)?;
+                let acceptor = tokio_rustls::TlsAcceptor::from(config.clone());
+                tokio::spawn(accept_loop(shared.clone(), tls_listener, Some(acceptor)));
+                info!(addr = %tls_addr, "proxy listening for TLS");
+                Some(tls_addr)
+            }
+            None => None,
+        };
         tokio::spawn(fan_out(shared.clone(), events));
-        tokio::spawn(accept_loop(shared.clone(), listener));
+        tokio::spawn(accept_loop(shared.clone(), listener, None));
         info!(%addr, "proxy listening");
-        Ok(Proxy { addr, shared })
+        Ok(Proxy {
+            addr,
+            tls_addr,
+            shared,
+        })
     }
 
     /// The address clients connect to.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address TLS clients connect to, if the proxy listens for them.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls_addr
     }
 
     /// How many clients are connected now (logged in or not).
@@ -190,7 +221,11 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
+async fn accept_loop(
+    shared: Arc<Shared>,
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -198,7 +233,25 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
         };
         match accepted {
             Ok((stream, peer)) => {
-                tokio::spawn(serve(shared.clone(), stream, peer));
+                let _ = stream.set_nodelay(true);
+                let shared = shared.clone();
+                match tls.clone() {
+                    None => {
+                        tokio::spawn(serve(shared, stream, peer));
+                    }
+                    Some(acceptor) => {
+                        tokio::spawn(async move {
+                            // The handshake counts against authtimeout too.
+                            let limit =
+                                Duration::from_secs(shared.config.users.general.authtimeout.into());
+                            match tokio::time::timeout(limit, acceptor.accept(stream)).await {
+                                Ok(Ok(stream)) => serve(shared, stream, peer).await,
+                                Ok(Err(error)) => info!(%peer, %error, "TLS handshake failed"),
+                                Err(_) => info!(%peer, "TLS handshake timed out"),
+                            }
+                        });
+                    }
+                }
             }
             Err(error) => {
                 warn!(%error, "accept failed");
@@ -209,8 +262,10 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
 }
 
 /// One client, from connect to close.
-async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr) {
-    let _ = stream.set_nodelay(true);
+async fn serve<S>(shared: Arc<Shared>, stream: S, peer: SocketAddr)
+where
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
     // Counted before the banner goes out: a client that has the banner is counted.
     let mut unauthenticated = Some(Unauthenticated::enter(&shared));
@@ -229,7 +284,7 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr) {
             kick: kick.clone(),
         },
     );
-    let (mut reader, writer) = stream.into_split();
+    let (mut reader, writer) = tokio::io::split(stream);
     let mut banner = lock(&shared.banner).to_vec();
     banner.extend_from_slice(b"\r\n");
     let _ = queue.try_send(Bytes::from(banner));
@@ -401,7 +456,7 @@ fn enqueue(
 }
 
 async fn write_loop(
-    mut writer: tokio::net::tcp::OwnedWriteHalf,
+    mut writer: impl AsyncWrite + Unpin,
     mut outgoing: mpsc::Receiver<Bytes>,
     kick: CancellationToken,
 ) {
