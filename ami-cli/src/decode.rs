@@ -151,7 +151,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
 }
 
 /// What the stream loop hands to the printer.
-enum Found<'a> {
+pub enum Found<'a> {
     Item(Item<'a>),
     Error(ami_proto::Error),
     /// A section of an AJAM body that could not be decoded.
@@ -159,7 +159,7 @@ enum Found<'a> {
 }
 
 /// Why the stream loop stopped before the end of the input.
-enum Stop {
+pub enum Stop {
     /// Reading the input failed.
     Read(io::Error),
     /// The printer failed (writing standard output).
@@ -169,7 +169,7 @@ enum Stop {
 /// Reads `input` in `read_size` pieces and decodes it, calling `sink` for every item and
 /// error. The buffer holds at most one unfinished item plus one read; it is zeroed once,
 /// when it grows, never per read.
-fn decode_stream(
+pub fn decode_stream(
     mut input: impl Read,
     config: Config,
     read_size: usize,

@@ -2,12 +2,16 @@
 
 use std::io::{self, BufWriter, Write};
 
+use std::path::PathBuf;
+
+use ami_proto::filter::{Classes, Rules, UserConfig};
 use ami_proto::Item;
 use ami_tokio::{Client, ClientEvent, Events, Reconnect};
 use futures_util::FutureExt;
 
 use crate::decode::Counts;
 use crate::exit::{self, Error, Exit};
+use crate::manager_conf;
 use crate::server::{self, Server};
 use ami_json::{self as json, Status};
 
@@ -17,10 +21,12 @@ use ami_json::{self as json, Status};
 /// login, {"type":"disconnected","reason":"..."} when a connection ends and
 /// {"type":"lagged","missed":N} if the output fell behind and N items were lost.
 /// Without --reconnect, ends with status 0 when the server closes the connection.
+/// --conf and --local-filter filter events here, as `ami filter` does (the server still
+/// sends everything the login user may read); --filter asks the server to filter.
 #[derive(Debug, clap::Args)]
 #[command(
     verbatim_doc_comment,
-    override_usage = "ami listen [--json|--typed|--count] [--events MASK] [--filter EXPR]... [--reconnect]\n                  [--tls] [--insecure] [--auth plain|md5] [--user NAME] ADDR",
+    override_usage = "ami listen [--json|--typed|--count] [--events MASK] [--filter EXPR]... [--reconnect]\n                  [--conf manager.conf] [--local-filter LINE]... [--asterisk VERSION]\n                  [--tls] [--insecure] [--auth plain|md5] [--user NAME] ADDR",
     after_help = exit::HELP
 )]
 pub struct Args {
@@ -45,6 +51,22 @@ pub struct Args {
     #[arg(long, value_name = "EXPR")]
     filter: Vec<String>,
 
+    /// Filter events here as Asterisk would for the login user's section of this
+    /// manager.conf (read classes, eventfilter lines; --events as the mask)
+    #[arg(long, value_name = "FILE")]
+    conf: Option<PathBuf>,
+
+    /// With --conf or --local-filter: follow this Asterisk version's filter rules (13, or
+    /// 20 to 23; default: the newest)
+    #[arg(long, value_name = "VERSION", default_value_t = Rules::default())]
+    asterisk: Rules,
+
+    /// Filter events here with a manager.conf eventfilter line (`!Event: VarSet`,
+    /// `eventfilter(name(Hangup))=`); added to --conf's user, else to a `read = all` one;
+    /// repeat for several
+    #[arg(long, value_name = "LINE")]
+    local_filter: Vec<String>,
+
     /// Reconnect (with backoff) when the connection is lost, instead of ending
     #[arg(long)]
     reconnect: bool,
@@ -61,6 +83,9 @@ pub fn run(args: Args) -> Result<Exit, Error> {
     }
     for filter in &args.filter {
         config = config.filter(filter);
+    }
+    if let Some(user) = local_user(&args)? {
+        config = config.local_filter(user);
     }
     config = config.reconnect(args.reconnect.then(Reconnect::default));
     let output = if args.count {
@@ -88,6 +113,44 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         out.flush().map_err(Error::output)?;
         Ok(Exit::Success)
     })
+}
+
+/// The user whose view `--conf` and `--local-filter` ask for, if any.
+fn local_user(args: &Args) -> Result<Option<UserConfig>, Error> {
+    let mut user = match &args.conf {
+        Some(path) => {
+            let conf = manager_conf::load_with_lines(path, args.asterisk)?.0;
+            let name = &args.server.user;
+            conf.user(name)
+                .cloned()
+                .ok_or_else(|| Error::usage(format!("no user `{name}` in `{}`", path.display())))?
+        }
+        None if args.local_filter.is_empty() => return Ok(None),
+        None => {
+            let mut user = UserConfig::new(args.server.user.as_bytes(), args.asterisk);
+            user.read = Classes::ALL;
+            user
+        }
+    };
+    for line in &args.local_filter {
+        let (criteria, pattern) = split_filter_line(line);
+        user.add_filter(criteria.as_bytes(), pattern.as_bytes())
+            .map_err(|e| Error::usage(format!("--local-filter `{line}`: {e}")))?;
+    }
+    Ok(Some(user))
+}
+
+/// `eventfilter(...)=PATTERN` or `eventfilter=PATTERN` as written in manager.conf (blanks
+/// around `=` dropped), anything else a legacy pattern.
+fn split_filter_line(line: &str) -> (&str, &str) {
+    if line.starts_with("eventfilter") {
+        if let Some((criteria, pattern)) = line.split_once('=') {
+            if !criteria.contains(':') {
+                return (criteria.trim(), pattern.trim());
+            }
+        }
+    }
+    ("eventfilter", line)
 }
 
 #[derive(Debug, Clone, Copy)]

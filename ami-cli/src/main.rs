@@ -12,8 +12,11 @@ mod bridge;
 mod decode;
 mod encode;
 mod exit;
+mod filter;
 mod input;
 mod listen;
+mod manager_conf;
+mod proxy;
 mod record;
 mod replay;
 mod send;
@@ -40,9 +43,11 @@ enum Command {
     Bridge(bridge::Args),
     Decode(decode::Args),
     Encode(encode::Args),
+    Filter(filter::Args),
     Listen(listen::Args),
     Record(record::Args),
     Replay(replay::Args),
+    Proxy(proxy::Args),
     Send(send::Args),
     Spec(spec::Args),
 }
@@ -55,9 +60,11 @@ fn main() -> ExitCode {
         Command::Bridge(args) => bridge::run(args),
         Command::Decode(args) => decode::run(args),
         Command::Encode(args) => encode::run(args),
+        Command::Filter(args) => filter::run(args),
         Command::Listen(args) => listen::run(args),
         Command::Record(args) => record::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::Proxy(args) => proxy::run(args),
         Command::Send(args) => send::run(args),
         Command::Spec(args) => spec::run(args),
     };

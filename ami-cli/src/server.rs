@@ -41,7 +41,7 @@ pub struct Server {
 
     /// The manager.conf user; the secret is read from $AMI_SECRET
     #[arg(long, value_name = "NAME", default_value = "admin")]
-    user: String,
+    pub user: String,
 
     /// The server's address (the help text is given below: rustdoc would read its
     /// `[:port]` as a link)
@@ -54,7 +54,7 @@ pub struct Server {
 
 /// `--auth`.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Auth {
+pub enum Auth {
     Plain,
     Md5,
 }
@@ -134,6 +134,47 @@ impl Server {
             config = config.tls(self.trust()?);
         }
         Ok(config)
+    }
+}
+
+/// How to reach Asterisk, for a subcommand whose address is an option (`ami proxy`): TLS
+/// and the login method as [`Server`] has them.
+#[derive(Debug, clap::Args)]
+pub struct Upstream {
+    /// Connect with TLS (default port 5039)
+    #[arg(long)]
+    tls: bool,
+
+    /// With --tls: accept any certificate (a lab server with a self-signed one)
+    #[arg(long, requires = "tls")]
+    insecure: bool,
+
+    /// With --tls: trust the CA certificates of this PEM file instead of the system's
+    #[arg(
+        long,
+        value_name = "PEM",
+        requires = "tls",
+        conflicts_with = "insecure"
+    )]
+    cacert: Option<PathBuf>,
+
+    /// Plain (`Secret:`) or MD5 challenge login (the secret never crosses the wire)
+    #[arg(long, value_enum, default_value_t = Auth::Plain)]
+    auth: Auth,
+}
+
+impl Upstream {
+    /// The client configuration for `addr` and `user`; the secret from `$AMI_SECRET`.
+    pub fn config(&self, addr: &str, user: &str) -> Result<ClientConfig, Error> {
+        Server {
+            tls: self.tls,
+            insecure: self.insecure,
+            cacert: self.cacert.clone(),
+            auth: self.auth,
+            user: user.to_string(),
+            addr: addr.to_string(),
+        }
+        .config()
     }
 }
 

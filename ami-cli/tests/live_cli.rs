@@ -340,3 +340,100 @@ async fn listen_reconnect_reports_each_connection() {
     }
     assert_eq!(replay.stats().logged_in, 4);
 }
+
+/// `ami listen`'s event lines until the server closes, with `args` before the address.
+async fn listen_lines(replay: &ReplayServer, args: &[&str]) -> Vec<String> {
+    let addr = replay.addr().to_string();
+    let mut all = vec!["listen"];
+    all.extend_from_slice(args);
+    all.push(&addr);
+    let run = ami(&all, Some(SECRET)).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
+        .lines()
+        .filter(|l| l.starts_with(r#"{"type":"event""#))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The unfiltered session's burst of `corpus/filter-oracle` (events only).
+fn oracle_burst() -> Vec<u8> {
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(corpus("filter-oracle/filters.json")).unwrap())
+            .unwrap();
+    let reference = &json["users"][0];
+    assert_eq!(reference["user"], "reference");
+    let offset = |phase: &str| reference["offsets"][phase].as_u64().unwrap() as usize;
+    std::fs::read(corpus("filter-oracle/reference.server.bin")).unwrap()
+        [offset("burst_start")..offset("burst_end")]
+        .to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_filters_locally_as_ami_filter_does() {
+    let stream = oracle_burst();
+    let replay = ReplayServer::builder([capture("asterisk-23.4.1/08_ping")])
+        .pace(Pace::AsFastAsPossible)
+        .stream_after_login(stream.clone())
+        .fault(Fault::CloseAfterStream)
+        .start()
+        .await
+        .unwrap();
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let conf = dir.join("listen_local_filter.conf");
+    std::fs::write(
+        &conf,
+        "[admin]\nread = call,dialplan\neventfilter(name(Hangup))=\neventfilter = Event: VarSet\neventfilter = !Channel: Local/100@\n",
+    )
+    .unwrap();
+    let conf = conf.to_str().unwrap();
+    let burst_file = dir.join("listen_local_filter.bin");
+    std::fs::write(&burst_file, &stream).unwrap();
+    let filtered = ami(
+        &[
+            "filter",
+            "--conf",
+            conf,
+            "--user",
+            "admin",
+            burst_file.to_str().unwrap(),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(filtered.code, 0, "{}", filtered.stderr);
+    let want: Vec<String> = filtered.stdout.lines().map(str::to_owned).collect();
+    assert!(want.len() > 10, "{}", want.len());
+    assert!(want.iter().all(
+        |l| l.starts_with(r#"{"type":"event","headers":[["Event","Hangup"]"#)
+            || l.starts_with(r#"{"type":"event","headers":[["Event","VarSet"]"#)
+    ));
+    assert_eq!(listen_lines(&replay, &["--conf", conf]).await, want);
+    // The same lines given one by one, on a `read = all` user: nothing else of class call
+    // or dialplan matches the includes.
+    let lines = listen_lines(
+        &replay,
+        &[
+            "--local-filter",
+            "eventfilter(name(Hangup))=",
+            "--local-filter",
+            "Event: VarSet",
+            "--local-filter",
+            "eventfilter=!Channel: Local/100@",
+        ],
+    )
+    .await;
+    assert_eq!(lines, want);
+    // A line Asterisk would drop is refused.
+    let run = ami(
+        &[
+            "listen",
+            "--local-filter",
+            "eventfilter(method(bogus))=x",
+            "127.0.0.1:1",
+        ],
+        Some(SECRET),
+    )
+    .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}

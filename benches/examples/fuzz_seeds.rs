@@ -6,7 +6,8 @@
 //! server captures and one message of each kind (`typed_event`, `session`); the recorded
 //! AJAM replies of `corpus/http/` (`ajam_decode`); small captures as their three files and
 //! as their reads and writes (`capture_load`); the filter lines, Filter actions and
-//! manager.conf of `corpus/filter-oracle/` (`filter_line`, `manager_conf`). Deterministic:
+//! manager.conf of `corpus/filter-oracle/` (`filter_line`, `manager_conf`); what its users
+//! sent, and a few attacks on the proxy's login and actions (`proxy_session`). Deterministic:
 //! run it again after adding captures.
 //!
 //! `cargo run -p benches --example fuzz_seeds` (from the workspace root).
@@ -333,6 +334,7 @@ fn main() {
         seen.len()
     );
     filter_seeds(&root);
+    proxy_seeds(&root);
 }
 
 /// `filter_line` and `manager_conf` seeds from `corpus/filter-oracle/`: every filter line of
@@ -502,6 +504,51 @@ fn client_actions(bytes: &[u8]) -> Vec<EncodeInput> {
             }
             Decoded::Error { consumed, .. } => rest = &rest[consumed..],
             Decoded::NeedMore { .. } => return out,
+        }
+    }
+}
+
+/// `proxy_session` seeds: what three users of `corpus/filter-oracle/` sent (Login, Filter,
+/// Events, DBGet, Logoff; the check's manager.conf has them), in several read sizes and from
+/// an address one user's ACL denies; and attempts on the proxy: wrong secret, MD5 without
+/// and with a challenge, actions before login and above the write classes, CR, LF and NUL in
+/// values, a line that is no header, a second login.
+fn proxy_seeds(root: &Path) {
+    let seeds = Seeds::new(root, "proxy_session");
+    let oracle = root.join("corpus/filter-oracle");
+    for (i, user) in ["reference", "rt_filter_legacy", "ev_mask_call"]
+        .iter()
+        .enumerate()
+    {
+        let sent = fs::read(oracle.join(format!("{user}.client.bin"))).unwrap();
+        for selector in [0u8, 1, 3, 5, 8] {
+            let selector = selector.wrapping_add(i as u8 * 16);
+            seeds.write(
+                &format!("oracle-{user}-{selector:02x}"),
+                &[&[selector][..], &sent].concat(),
+            );
+        }
+    }
+    let login = |user: &str, secret: &str| {
+        format!("Action: Login\r\nActionID: l\r\nUsername: {user}\r\nSecret: {secret}\r\n\r\n")
+    };
+    let attempts: [(&str, String); 9] = [
+        ("wrong-secret", login("reference", "guess")),
+        ("denied-address", login("remote", "far")),
+        ("md5-no-challenge", "Action: Login\r\nAuthType: MD5\r\nUsername: reference\r\nKey: 00\r\n\r\n".into()),
+        ("md5-challenge", "Action: Challenge\r\nActionID: c\r\nAuthType: md5\r\n\r\nAction: Login\r\nAuthType: MD5\r\nUsername: reference\r\nKey: 0123456789abcdef0123456789abcdef\r\n\r\n".into()),
+        ("before-login", "Action: Originate\r\nActionID: o\r\nChannel: Local/1@x\r\n\r\nAction: Logoff\r\n\r\n".into()),
+        ("write-classes", login("reader", "r3ad") + "Action: Originate\r\nActionID: o\r\n\r\nAction: Filter\r\nFilter: x\r\n\r\nAction: QueueStatus\r\n\r\n"),
+        ("smuggling", login("reference", "oracle") + "Action: Ping\r\nActionID: a\r\nX: 1\rAction: Originate\r\n\r\nAction: Ping\nX: 1\0y\nAction: Originate\n\nAction: Ping\r\nBad Key: 1\r\n\r\n"),
+        ("twice", login("reference", "oracle") + &login("reference", "oracle") + "Action: Events\r\nEventMask: off\r\n\r\nAction: Logoff\r\n\r\nAction: Ping\r\n\r\n"),
+        ("no-action", login("ev_mask_call", "oracle") + "ActionID: 1\r\n\r\nAction: \r\n\r\nAction: Filter\r\nOperation: Add\r\nMatchCriteria: method(bogus)\r\nFilter: x\r\n\r\n"),
+    ];
+    for (name, text) in attempts {
+        for selector in [0u8, 2, 8] {
+            seeds.write(
+                &format!("{name}-{selector:02x}"),
+                &[&[selector][..], text.as_bytes()].concat(),
+            );
         }
     }
 }

@@ -17,9 +17,11 @@ pub use ami_http::fuzzing::ajam_decode;
 
 mod filter;
 mod json_action;
+mod proxy;
 
 pub use filter::{filter_line, manager_conf};
 pub use json_action::json_action;
+pub use proxy::proxy_session;
 
 /// Read sizes that [`decode_stream`] picks from (0 = the whole input at once).
 const READ_SIZES: [usize; 16] = [
@@ -768,6 +770,7 @@ pub fn replay(target: &str, input: &[u8]) -> bool {
         "filter_line" => filter_line(input),
         "manager_conf" => manager_conf(input),
         "json_action" => json_action(input),
+        "proxy_session" => proxy_session(input),
         _ => return false,
     }
     true

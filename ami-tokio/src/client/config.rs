@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ami_proto::filter::UserConfig;
 use ami_proto::{AuthMethod, Config as DecoderConfig};
 
 use crate::client::tls::TlsConfig;
@@ -156,6 +157,7 @@ pub struct ClientConfig {
     pub(crate) auth: AuthMethod,
     pub(crate) events: Option<String>,
     pub(crate) filters: Vec<String>,
+    pub(crate) local_filter: Option<Arc<UserConfig>>,
     pub(crate) tls: Option<TlsConfig>,
     pub(crate) connect_timeout: Duration,
     pub(crate) login_timeout: Duration,
@@ -183,6 +185,7 @@ impl ClientConfig {
             auth: AuthMethod::Plain,
             events: None,
             filters: Vec::new(),
+            local_filter: None,
             tls: None,
             connect_timeout: Duration::from_secs(10),
             login_timeout: Duration::from_secs(10),
@@ -227,6 +230,26 @@ impl ClientConfig {
     /// `!Channel: DAHDI/`), added after every (re)login before the client is ready.
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filters.push(filter.into());
+        self
+    }
+
+    /// Filter events here, as Asterisk would for a session of `user` (its read classes and
+    /// `eventfilter` lines, by ami-proto's filter engine, with the Login's
+    /// [`events`](Self::events) as the event mask): subscribers get only the events such a
+    /// session would get. Replies, list items and the status items ([`ClientEvent`](crate::ClientEvent)
+    /// other than `Event`) always pass; `FullyBooted` after the login passes when the read
+    /// classes and the mask include `system`, as Asterisk decides it.
+    ///
+    /// ```
+    /// use ami_proto::filter::{ManagerConf, Rules};
+    /// use ami_tokio::ClientConfig;
+    ///
+    /// let conf = ManagerConf::parse(b"[ops]\nread = call\neventfilter = !Channel: Local/\n", Rules::default()).unwrap();
+    /// let config = ClientConfig::new("pbx").local_filter(conf.user("ops").unwrap().clone());
+    /// # let _ = config;
+    /// ```
+    pub fn local_filter(mut self, user: UserConfig) -> Self {
+        self.local_filter = Some(Arc::new(user));
         self
     }
 

@@ -5,6 +5,7 @@ use std::hash::BuildHasher;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ami_proto::filter::{EventGate, Origin};
 use ami_proto::{ActionIdAllocator, ConnEvent, Connection, Credentials, GenericAction};
 use bytes::Bytes;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -175,6 +176,10 @@ async fn session(
         refused: None,
         reconnection: announced_before,
         announced: false,
+        gate: config.local_filter.as_deref().map(|user| {
+            EventGate::with_login_events(user, config.events.as_deref().unwrap_or("").as_bytes())
+        }),
+        after_login: false,
     };
     let error = tokio::select! {
         error = read_loop(shared, &mut reader, &mut reading) => error,
@@ -236,6 +241,27 @@ struct Reading {
     reconnection: bool,
     /// This one was announced.
     announced: bool,
+    /// The local filter's view of this session, if one is configured.
+    gate: Option<EventGate>,
+    /// The previous message was the login's success: a `FullyBooted` now is the greeting.
+    after_login: bool,
+}
+
+impl Reading {
+    /// Whether the local filter (if any) lets a broadcast event through.
+    fn admits(&mut self, message: &ami_proto::OwnedMessage) -> bool {
+        let after_login = std::mem::take(&mut self.after_login);
+        let Some(gate) = &self.gate else {
+            return true;
+        };
+        let message = message.message();
+        let origin = if after_login && message.name() == b"FullyBooted" {
+            Origin::LoginGreeting
+        } else {
+            Origin::Broadcast
+        };
+        gate.deliver(&message, origin)
+    }
 }
 
 impl Reading {
@@ -310,9 +336,13 @@ async fn read_loop(
 /// subscribers (`items`).
 fn route(state: &mut State, reading: &mut Reading, items: &mut Vec<ClientEvent>) {
     while let Some(event) = state.conn.as_mut().and_then(Connection::poll_event) {
+        if !matches!(event, ConnEvent::Event(_) | ConnEvent::LoggedIn) {
+            reading.after_login = false;
+        }
         match event {
             ConnEvent::Banner(banner) => reading.banner = banner,
             ConnEvent::LoggedIn => {
+                reading.after_login = true;
                 // Announced here, in order: before the events that follow the login.
                 let banner = reading.banner.clone();
                 reading.announced = true;
@@ -336,6 +366,17 @@ fn route(state: &mut State, reading: &mut Reading, items: &mut Vec<ClientEvent>)
                 }
                 reading.refused = Some(refused);
             }
+            ConnEvent::Event(message) => {
+                if reading.admits(&message) {
+                    items.push(ClientEvent::Event(message))
+                }
+            }
+            // An event with an ActionID of no call of ours is another program's or a
+            // UserEvent that copied one: queued for every session, so filtered.
+            ConnEvent::Unmatched(message)
+                if message.message().kind() == ami_proto::Kind::Event
+                    && !reading.admits(&message) => {}
+            // Replies, list items and a call's own events are never filtered.
             other => state.calls.deliver(other, items),
         }
     }
