@@ -9,8 +9,8 @@ use ami_proto::{Config, Item};
 use crate::decode::{decode_stream, Found, Stop};
 use crate::exit::{self, Error, Exit};
 use crate::input::Input;
-use ami_json as json;
 use crate::manager_conf::UserArgs;
+use ami_json as json;
 
 /// Print the messages of a capture that a manager.conf user would receive
 ///
@@ -66,7 +66,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
             Found::Item(item) => json::write_item(&mut out, &item),
             Found::Error(error) => json::write_error(&mut out, &error),
             // Only AJAM bodies have these; a capture is a TCP stream.
-            Found::BodyError(error) => json::write_body_error(&mut out, &error),
+            Found::BodyError(error) => json::write_error_at(&mut out, error.offset as u64, &error),
         },
     )
     .map_err(|stop| match stop {
