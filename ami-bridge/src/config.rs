@@ -268,7 +268,7 @@ pub struct ServerConfig {
     #[serde(default)]
     pub tls_insecure: bool,
     /// `allow_write`: the write classes whose actions requests may send, in manager.conf's
-    /// `write =` syntax (`call,reporting`, `all`); see [`allow`](crate::allow). Default:
+    /// `write =` syntax (`call,reporting`, `all`); see [`crate::allow`]. Default:
     /// none.
     #[serde(default)]
     pub allow_write: String,

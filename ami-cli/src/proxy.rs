@@ -27,7 +27,7 @@ use crate::server::Upstream;
     after_help = exit::HELP
 )]
 pub struct Args {
-    /// Asterisk's address: host[:port] (port 5038, or 5039 with --tls)
+    /// Asterisk's address: `host[:port]` (port 5038, or 5039 with --tls)
     #[arg(long, value_name = "HOST")]
     upstream: String,
 

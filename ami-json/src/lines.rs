@@ -131,7 +131,7 @@ pub fn write_error_at(out: &mut impl Write, offset: u64, error: &impl Display) -
 /// - anything else: its `--json` line.
 ///
 /// These lines keep serde_json's own escapes (`\b`, `\f`, DEL raw) as they always have:
-/// [`Escapes`] would change them and scan every typed string once more for DEL.
+/// `Escapes` would change them and scan every typed string once more for DEL.
 pub fn write_typed(out: &mut impl Write, message: &Message<'_>) -> io::Result<()> {
     write_typed_object(out, message)?;
     out.write_all(b"\n")
