@@ -135,7 +135,7 @@ impl Decoder<'_> {
 }
 
 /// Where a `Response: Follows` body lies in its message.
-fn body_offsets(message: &Message<'_>) -> Option<(u32, u32)> {
+pub(crate) fn body_offsets(message: &Message<'_>) -> Option<(u32, u32)> {
     message.command_body().map(|b| {
         // The body is a sub-slice of the message: its offset is the pointer distance.
         let start = b.as_ptr() as usize - message.as_bytes().as_ptr() as usize;

@@ -13,7 +13,7 @@ use crate::connection::ConnEvent;
 use crate::event_list::ListEnd;
 use crate::login::LoginFailure;
 use crate::message::{Message, Span};
-use crate::owned::OwnedMessage;
+use crate::owned::{body_offsets, OwnedMessage};
 
 /// What a message turned out to be, before it has its owned bytes.
 pub(crate) enum Routed {
@@ -71,14 +71,10 @@ impl ReadBatch {
         let start = message.as_bytes().as_ptr() as usize - base;
         let first = self.spans.len() as u32;
         self.spans.extend_from_slice(message.spans());
-        let body = message.command_body().map(|b| {
-            let at = b.as_ptr() as usize - message.as_bytes().as_ptr() as usize;
-            (at as u32, (at + b.len()) as u32)
-        });
         let located = Located {
             bytes: start..start + message.as_bytes().len(),
             spans: (first, self.spans.len() as u32),
-            body,
+            body: body_offsets(message),
             truncated: message.is_truncated(),
         };
         self.pending.push(Pending::Message(routed, located));
