@@ -181,6 +181,15 @@ fn ping_capture() -> Capture {
         .unwrap()
 }
 
+/// A fake Asterisk that answers Ping as recorded, at once.
+async fn ping_server() -> ReplayServer {
+    ReplayServer::builder([ping_capture()])
+        .pace(Pace::AsFastAsPossible)
+        .start()
+        .await
+        .unwrap()
+}
+
 /// A fake Asterisk that writes `stream` after the login, then closes.
 async fn streaming_server(stream: &bytes::Bytes) -> ReplayServer {
     ReplayServer::builder([ping_capture()])
@@ -335,11 +344,7 @@ fn field(line: &[u8], name: &str) -> u64 {
 }
 
 async fn ping_round_trips(n: usize) -> (Duration, Duration) {
-    let server = ReplayServer::builder([ping_capture()])
-        .pace(Pace::AsFastAsPossible)
-        .start()
-        .await
-        .unwrap();
+    let server = ping_server().await;
     let client = Client::connect(config(server.addr())).await.unwrap();
     let ping = GenericAction::new("Ping");
     let mut times = Vec::with_capacity(n);
@@ -357,11 +362,7 @@ async fn ping_round_trips(n: usize) -> (Duration, Duration) {
 /// loopback cost without the client.
 async fn raw_ping_round_trips(n: usize) -> (Duration, Duration) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let server = ReplayServer::builder([ping_capture()])
-        .pace(Pace::AsFastAsPossible)
-        .start()
-        .await
-        .unwrap();
+    let server = ping_server().await;
     let mut socket = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
     socket.set_nodelay(true).unwrap();
     let mut buf = Vec::new();
