@@ -17,6 +17,7 @@
 //! | `write_class.rs` | [`required_write_classes`]: the classes each action needs |
 //! | `reply.rs` | the bytes the proxy answers with, ActionIDs put back |
 //! | `tls.rs` | `tls_server_config`: the TLS listener's certificate and key from PEM files |
+//! | `outbox.rs` | a client's queue of bytes to write, bounded in messages |
 //! | `server.rs` | `Proxy` (feature `server`, on by default): the listener, the upstream `Client` of ami-tokio, fan-out |
 //!
 //! # A client that cannot keep up
@@ -56,6 +57,8 @@
 #![deny(missing_docs)]
 
 mod acl;
+#[cfg(feature = "server")]
+mod outbox;
 mod reply;
 #[cfg(feature = "server")]
 mod server;

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ami_proto::filter::ManagerConf;
+use ami_proto::filter::{Broadcast, ManagerConf};
 use ami_proto::{GenericAction, OwnedMessage};
 use ami_tokio::{Client, ClientConfig, ClientEvent, Events, ListPart, ListStream};
 use bytes::Bytes;
@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
+use crate::outbox::{outbox, Outbox, OutboxReader, Refused};
 use crate::reply;
 use crate::session::{Logins, Session, Step};
 
@@ -107,7 +108,7 @@ struct Shared {
 /// One client as the fan-out sees it.
 struct Registered {
     session: Arc<Mutex<Session>>,
-    queue: mpsc::Sender<Bytes>,
+    queue: Outbox,
     /// Cancelled to disconnect the client; the reason is logged by whoever cancels.
     kick: CancellationToken,
 }
@@ -274,7 +275,7 @@ where
         peer.ip(),
         shared.logins.clone(),
     )));
-    let (queue, outgoing) = mpsc::channel(shared.config.queue_limit);
+    let (queue, outgoing) = outbox(shared.config.queue_limit);
     let kick = shared.shutdown.child_token();
     lock(&shared.clients).insert(
         id,
@@ -287,7 +288,7 @@ where
     let (mut reader, writer) = tokio::io::split(stream);
     let mut banner = lock(&shared.banner).to_vec();
     banner.extend_from_slice(b"\r\n");
-    let _ = queue.try_send(Bytes::from(banner));
+    let _ = queue.push(Bytes::from(banner), 1);
     let mut writing = tokio::spawn(write_loop(writer, outgoing, kick.clone()));
     // Actions go upstream one after the other, as Asterisk runs a session's actions; a
     // client that sends faster waits (its reads stop) once this many are waiting.
@@ -387,7 +388,7 @@ struct Link<'a> {
     shared: &'a Arc<Shared>,
     id: u64,
     peer: SocketAddr,
-    queue: &'a mpsc::Sender<Bytes>,
+    queue: &'a Outbox,
     forwards: &'a mpsc::Sender<(GenericAction, Option<Vec<u8>>)>,
     kick: &'a CancellationToken,
 }
@@ -405,7 +406,7 @@ async fn run_steps(link: &Link<'_>, steps: Vec<Step>, user: &mut Option<String>)
     for step in steps {
         match step {
             Step::Write(bytes) => {
-                if !enqueue(shared, *id, queue, kick, Bytes::from(bytes)) {
+                if !enqueue(shared, *id, queue, kick, Bytes::from(bytes), 1) {
                     return Some("its queue overflowed".into());
                 }
             }
@@ -432,17 +433,19 @@ async fn run_steps(link: &Link<'_>, steps: Vec<Step>, user: &mut Option<String>)
     None
 }
 
-/// Queues bytes for a client; a full queue disconnects it (`false`).
+/// Queues bytes holding `messages` messages for a client; a full queue disconnects it
+/// (`false`).
 fn enqueue(
     shared: &Shared,
     id: u64,
-    queue: &mpsc::Sender<Bytes>,
+    queue: &Outbox,
     kick: &CancellationToken,
     bytes: Bytes,
+    messages: usize,
 ) -> bool {
-    match queue.try_send(bytes) {
+    match queue.push(bytes, messages) {
         Ok(()) => true,
-        Err(mpsc::error::TrySendError::Full(_)) => {
+        Err(Refused::Full) => {
             warn!(
                 client = id,
                 limit = shared.config.queue_limit,
@@ -451,31 +454,38 @@ fn enqueue(
             kick.cancel();
             false
         }
-        Err(mpsc::error::TrySendError::Closed(_)) => false,
+        Err(Refused::Closed) => false,
     }
 }
 
 async fn write_loop(
     mut writer: impl AsyncWrite + Unpin,
-    mut outgoing: mpsc::Receiver<Bytes>,
+    mut outgoing: OutboxReader,
     kick: CancellationToken,
 ) {
+    let mut scratch = Vec::with_capacity(WRITE_BATCH);
     loop {
-        let bytes = tokio::select! {
-            bytes = outgoing.recv() => bytes,
+        // What queued up meanwhile goes out in the same write: one system call per
+        // message would cost the proxy (and the client) more than everything else.
+        let next = tokio::select! {
+            next = outgoing.next(&mut scratch, WRITE_BATCH) => next,
             // A kicked client gets nothing more.
             _ = kick.cancelled() => None,
         };
-        let Some(bytes) = bytes else {
+        let Some((bytes, messages)) = next else {
             break;
         };
-        if writer.write_all(&bytes).await.is_err() {
+        if writer.write_all(bytes.as_slice()).await.is_err() {
             kick.cancel();
             break;
         }
+        outgoing.written(messages);
     }
     let _ = writer.shutdown().await;
 }
+
+/// About how many bytes a client's writer gathers from its queue into one write.
+const WRITE_BATCH: usize = 64 * 1024;
 
 /// Sends one client's actions upstream in order, each once the previous one's response
 /// came back.
@@ -483,7 +493,7 @@ async fn forward_loop(
     shared: Arc<Shared>,
     id: u64,
     mut pending: mpsc::Receiver<(GenericAction, Option<Vec<u8>>)>,
-    queue: mpsc::Sender<Bytes>,
+    queue: Outbox,
     kick: CancellationToken,
 ) {
     loop {
@@ -512,13 +522,13 @@ async fn forward_loop(
 struct Downstream {
     shared: Arc<Shared>,
     id: u64,
-    queue: mpsc::Sender<Bytes>,
+    queue: Outbox,
     kick: CancellationToken,
 }
 
 impl Downstream {
     fn send(&self, bytes: Bytes) -> bool {
-        enqueue(&self.shared, self.id, &self.queue, &self.kick, bytes)
+        enqueue(&self.shared, self.id, &self.queue, &self.kick, bytes, 1)
     }
 }
 
@@ -589,6 +599,8 @@ async fn fan_out(shared: Arc<Shared>, mut events: Events) {
     // Set by a (re)login: the `FullyBooted` Asterisk writes right after it is the proxy's
     // own, not an event for every session.
     let mut just_logged_in = false;
+    let mut ready = Vec::new();
+    let mut broadcasts = Vec::new();
     loop {
         let event = tokio::select! {
             event = events.recv() => event,
@@ -597,41 +609,71 @@ async fn fan_out(shared: Arc<Shared>, mut events: Events) {
         let Some(event) = event else {
             return;
         };
-        let greeting = std::mem::take(&mut just_logged_in);
-        match event {
-            ClientEvent::Event(message) | ClientEvent::Unmatched(message)
-                if message.message().kind() == ami_proto::Kind::Event
-                    && !is_reply_item(&message.message())
-                    && !(greeting && message.message().name() == b"FullyBooted") =>
-            {
-                broadcast(&shared, &message);
+        // The events that came in together go to each client together: one queue entry
+        // and one write per client, not one per event.
+        ready.push(event);
+        while ready.len() < FAN_OUT_BATCH {
+            match events.try_recv() {
+                Some(event) => ready.push(event),
+                None => break,
             }
-            ClientEvent::Connected { banner } => {
-                *lock(&shared.banner) = banner;
-                just_logged_in = true;
-            }
-            ClientEvent::Reconnected { banner } => {
-                *lock(&shared.banner) = banner;
-                just_logged_in = true;
-                info!("upstream connection restored");
-                to_everyone(
-                    &shared,
-                    reply::upstream_event("ProxyUpstreamRestored", "logged in again"),
-                );
-            }
-            ClientEvent::Disconnected { reason } => {
-                warn!(%reason, "upstream connection lost");
-                to_everyone(&shared, reply::upstream_event("ProxyUpstreamLost", &reason));
-            }
-            ClientEvent::Lagged { missed } => {
-                // Events were lost between Asterisk and the proxy: say so to everyone
-                // rather than lose them silently.
-                warn!(missed, "the proxy fell behind its upstream connection");
-                let reason = format!("the proxy missed {missed} upstream events");
-                to_everyone(&shared, reply::upstream_event("ProxyEventsLost", &reason));
-            }
-            _ => {}
         }
+        for event in ready.drain(..) {
+            let greeting = std::mem::take(&mut just_logged_in);
+            match event {
+                ClientEvent::Event(message) | ClientEvent::Unmatched(message)
+                    if message.message().kind() == ami_proto::Kind::Event
+                        && !is_reply_item(&message.message())
+                        && !(greeting && message.message().name() == b"FullyBooted") =>
+                {
+                    broadcasts.push(message);
+                }
+                other => {
+                    // What is not an event for the sessions keeps its place among them.
+                    broadcast(&shared, &broadcasts);
+                    broadcasts.clear();
+                    just_logged_in = on_upstream_change(&shared, other);
+                }
+            }
+        }
+        broadcast(&shared, &broadcasts);
+        broadcasts.clear();
+    }
+}
+
+/// The most upstream events the fan-out takes at once.
+const FAN_OUT_BATCH: usize = 256;
+
+/// Acts on what the upstream client says besides events; `true` after a (re)login.
+fn on_upstream_change(shared: &Shared, event: ClientEvent) -> bool {
+    match event {
+        ClientEvent::Connected { banner } => {
+            *lock(&shared.banner) = banner;
+            true
+        }
+        ClientEvent::Reconnected { banner } => {
+            *lock(&shared.banner) = banner;
+            info!("upstream connection restored");
+            to_everyone(
+                shared,
+                reply::upstream_event("ProxyUpstreamRestored", "logged in again"),
+            );
+            true
+        }
+        ClientEvent::Disconnected { reason } => {
+            warn!(%reason, "upstream connection lost");
+            to_everyone(shared, reply::upstream_event("ProxyUpstreamLost", &reason));
+            false
+        }
+        ClientEvent::Lagged { missed } => {
+            // Events were lost between Asterisk and the proxy: say so to everyone
+            // rather than lose them silently.
+            warn!(missed, "the proxy fell behind its upstream connection");
+            let reason = format!("the proxy missed {missed} upstream events");
+            to_everyone(shared, reply::upstream_event("ProxyEventsLost", &reason));
+            false
+        }
+        _ => false,
     }
 }
 
@@ -649,19 +691,42 @@ fn is_reply_item(event: &ami_proto::Message<'_>) -> bool {
     ours && event.get("Privilege").is_none()
 }
 
-fn broadcast(shared: &Shared, message: &OwnedMessage) {
+/// Hands each client the events it admits, in order, as one chunk.
+fn broadcast(shared: &Shared, events: &[OwnedMessage]) {
+    if events.is_empty() {
+        return;
+    }
+    let views: Vec<ami_proto::Message<'_>> = events.iter().map(OwnedMessage::message).collect();
+    // Classes and filter text do not depend on the client: prepared once.
+    let prepared: Vec<Broadcast<'_>> = views.iter().map(Broadcast::new).collect();
+    let mut admitted = Vec::with_capacity(events.len());
     let clients = lock(&shared.clients);
     for (id, client) in clients.iter() {
-        let admitted = lock(&client.session).admits(&message.message());
-        if admitted {
-            enqueue(
-                shared,
-                *id,
-                &client.queue,
-                &client.kick,
-                message.bytes().clone(),
-            );
+        admitted.clear();
+        {
+            let session = lock(&client.session);
+            admitted.extend((0..events.len()).filter(|&n| session.admits(&prepared[n])));
         }
+        let bytes = match admitted.as_slice() {
+            [] => continue,
+            [one] => events[*one].bytes().clone(),
+            many => {
+                let mut joined =
+                    Vec::with_capacity(many.iter().map(|&n| events[n].bytes().len()).sum());
+                for &n in many {
+                    joined.extend_from_slice(events[n].bytes());
+                }
+                Bytes::from(joined)
+            }
+        };
+        enqueue(
+            shared,
+            *id,
+            &client.queue,
+            &client.kick,
+            bytes,
+            admitted.len(),
+        );
     }
 }
 
@@ -671,7 +736,7 @@ fn to_everyone(shared: &Shared, bytes: Vec<u8>) {
     let clients = lock(&shared.clients);
     for (id, client) in clients.iter() {
         if lock(&client.session).user().is_some() {
-            enqueue(shared, *id, &client.queue, &client.kick, bytes.clone());
+            enqueue(shared, *id, &client.queue, &client.kick, bytes.clone(), 1);
         }
     }
 }

@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use ami_proto::filter::{Classes, EventGate, ManagerConf, Origin, UserConfig};
+use ami_proto::filter::{Broadcast, Classes, EventGate, ManagerConf, UserConfig};
 use ami_proto::{
     encode_to_vec, Config, Decoded, Decoder, GenericAction, Limits, LineEndings, Message,
 };
@@ -145,10 +145,11 @@ impl Session {
     }
 
     /// Whether the client gets this event that Asterisk queued for every session (never
-    /// before it logged in).
-    pub fn admits(&self, event: &Message<'_>) -> bool {
+    /// before it logged in). The event is prepared once for all sessions: its classes and
+    /// the text the filters search do not depend on who receives it.
+    pub fn admits(&self, event: &Broadcast<'_>) -> bool {
         match &self.state {
-            State::LoggedIn { gate, .. } => gate.deliver(event, Origin::Broadcast),
+            State::LoggedIn { gate, .. } => gate.admits(event),
             _ => false,
         }
     }

@@ -112,14 +112,16 @@ fn main() {
     runtime.block_on(run(ami, conf_path, events, expected, rate));
 }
 
-/// The first `total` events after the login, cycling through the capture, each with
+/// The first `total` events after the login (but its FullyBooted), cycling through the capture, each with
 /// `BenchSeq: N` after its first line.
 fn tagged_events(stream: &[u8], total: usize) -> Vec<OwnedMessage> {
     let mut originals = Vec::new();
     let (mut decoder, mut rest) = (Decoder::new(), stream);
     while let Decoded::Item { item, consumed } = decoder.decode(rest) {
         if let Item::Message(m) = item {
-            if m.kind() == Kind::Event {
+            // The capture's FullyBooted greets its own login; the proxy takes the one
+            // after its login as its own, as it should, so it is not load.
+            if m.kind() == Kind::Event && m.name() != b"FullyBooted" {
                 originals.push(m.as_bytes().to_vec());
             }
         }
@@ -267,14 +269,14 @@ async fn run(
     let sending = began.elapsed();
     let rss = status_kib(pid, "VmRSS:");
     let mut latencies = Vec::new();
-    let mut short = 0;
-    for reader in readers {
+    let mut short = Vec::new();
+    for (n, reader) in readers.into_iter().enumerate() {
         let (got, want, mut lat) = tokio::time::timeout(Duration::from_secs(30), reader)
             .await
             .expect("clients finish")
             .unwrap();
         if got != want {
-            short += 1;
+            short.push(format!("u{n} got {got} of {want}"));
         }
         latencies.append(&mut lat);
     }
@@ -283,10 +285,11 @@ async fn run(
     latencies.sort_unstable();
     let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize] as f64 / 1000.0;
     println!(
-        "sent in {:.2} s ({:.0} events/s); {} deliveries; clients short of their events: {short}",
+        "sent in {:.2} s ({:.0} events/s); {} deliveries; clients short of their events: {} {short:?}",
         sending.as_secs_f64(),
         events.len() as f64 / sending.as_secs_f64(),
-        latencies.len()
+        latencies.len(),
+        short.len()
     );
     println!(
         "latency write->read: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; proxy RSS {} MiB at the end, {} MiB peak; proxy CPU {cpu:.1} s ({:.0}% of one core)",
@@ -302,14 +305,16 @@ async fn run(
 }
 
 /// Reads one client's stream until it has `want` tagged events (or 5 s of silence); returns
-/// how many it got, `want`, and each one's latency in microseconds.
+/// how many it got, `want`, and each one's latency in microseconds. It only looks for the
+/// `BenchSeq:` lines (the counts are checked against the filter engine's): with 200 clients
+/// on the proxy's own 2 cores, a full decode per client would measure the harness.
 async fn read_client(
     mut conn: TcpStream,
     want: usize,
     written: Arc<Vec<AtomicU64>>,
     start: Instant,
 ) -> (usize, usize, Vec<u32>) {
-    let mut decoder = Decoder::new();
+    let tag = memchr::memmem::Finder::new(b"\r\nBenchSeq: ");
     let mut buf = Vec::new();
     let mut chunk = vec![0u8; 64 * 1024];
     let mut latencies = Vec::with_capacity(want);
@@ -321,27 +326,22 @@ async fn read_client(
         let now = start.elapsed().as_nanos() as u64;
         buf.extend_from_slice(&chunk[..n]);
         let mut at = 0;
-        loop {
-            match decoder.decode(&buf[at..]) {
-                Decoded::Item { item, consumed } => {
-                    if let Item::Message(m) = item {
-                        if let Some(seq) =
-                            m.get_str("BenchSeq").and_then(|s| s.parse::<usize>().ok())
-                        {
-                            let sent = written[seq].load(Ordering::Relaxed);
-                            latencies.push(((now.saturating_sub(sent)) / 1000) as u32);
-                        }
-                    }
-                    at += consumed;
-                }
-                Decoded::Error { consumed, .. } => at += consumed,
-                Decoded::NeedMore { consumed } => {
-                    at += consumed;
-                    break;
-                }
-            }
+        while let Some(found) = tag.find(&buf[at..]) {
+            let digits = at + found + tag.needle().len();
+            let Some(eol) = memchr::memchr(b'\r', &buf[digits..]) else {
+                break;
+            };
+            let seq: usize = std::str::from_utf8(&buf[digits..digits + eol])
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .expect("a BenchSeq number");
+            let sent = written[seq].load(Ordering::Relaxed);
+            latencies.push(((now.saturating_sub(sent)) / 1000) as u32);
+            at = digits + eol;
         }
-        buf.drain(..at);
+        // Keep a tag cut by the read's end.
+        let keep = buf.len().saturating_sub(at).min(64);
+        buf.drain(..buf.len() - keep);
     }
     (latencies.len(), want, latencies)
 }

@@ -150,6 +150,28 @@ impl Events {
     pub async fn recv(&mut self) -> Option<ClientEvent> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
+
+    /// The next item if one is ready now, without waiting; `None` when none is (or the
+    /// client is gone: [`recv`](Self::recv) tells which). For taking what arrived together
+    /// in one go after a `recv`.
+    ///
+    /// ```no_run
+    /// # async fn f(client: ami_tokio::Client) {
+    /// let mut events = client.events();
+    /// while let Some(first) = events.recv().await {
+    ///     let mut ready = vec![first];
+    ///     ready.extend(std::iter::from_fn(|| events.try_recv()));
+    ///     println!("{} items at once", ready.len());
+    /// }
+    /// # }
+    /// ```
+    pub fn try_recv(&mut self) -> Option<ClientEvent> {
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        match Pin::new(self).poll_next(&mut cx) {
+            Poll::Ready(item) => item,
+            Poll::Pending => None,
+        }
+    }
 }
 
 impl Stream for Events {
@@ -210,6 +232,22 @@ mod tests {
         }
         drop(hub);
         assert_eq!(slow.recv().await, None);
+    }
+
+    #[tokio::test]
+    async fn try_recv_takes_what_is_ready_and_recv_still_waits_afterwards() {
+        let hub = Hub::new(8);
+        let mut events = hub.subscribe();
+        assert_eq!(events.try_recv(), None);
+        hub.publish(vec![event(0), event(1)]);
+        assert_eq!(events.try_recv(), Some(event(0)));
+        assert_eq!(events.try_recv(), Some(event(1)));
+        assert_eq!(events.try_recv(), None);
+        // The waker registered by the last try_recv is replaced by recv's own.
+        let waiting = tokio::spawn(async move { events.recv().await });
+        tokio::task::yield_now().await;
+        hub.publish(vec![event(2)]);
+        assert_eq!(waiting.await.unwrap(), Some(event(2)));
     }
 
     #[tokio::test]
