@@ -23,6 +23,7 @@ pub fn write_item(out: &mut impl Write, item: &Item<'_>) -> io::Result<()> {
         Item::Banner(text) => write_line(out, &Text("banner", text)),
         Item::Text(text) => write_line(out, &Text("text", text)),
         Item::Message(message) => write_line(out, &MessageLine(message)),
+        other => write_line(out, &Text("item", format!("{other:?}").as_bytes())),
     }
 }
 
@@ -97,7 +98,7 @@ pub fn write_typed(out: &mut impl Write, message: &Message<'_>) -> io::Result<()
             Some(response) => serde_json::to_writer(&mut *out, &TypedLine::Response(response))?,
             None => serde_json::to_writer(&mut *out, &MessageLine(message))?,
         },
-        Kind::Action | Kind::Other => serde_json::to_writer(&mut *out, &MessageLine(message))?,
+        _ => serde_json::to_writer(&mut *out, &MessageLine(message))?,
     }
     out.write_all(b"\n")
 }
@@ -221,7 +222,7 @@ impl Serialize for MessageLine<'_, '_> {
             Kind::Event => "event",
             Kind::Response => "response",
             Kind::Action => "action",
-            Kind::Other => "message",
+            _ => "message",
         };
         let mut line = serializer.serialize_struct("Message", 4)?;
         line.serialize_field("type", kind)?;

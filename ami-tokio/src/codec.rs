@@ -136,7 +136,7 @@ impl AmiCodec {
     /// A codec with the given decoder settings (line endings, limits).
     ///
     /// ```
-    /// let config = ami_proto::Config { line_endings: ami_proto::LineEndings::Lenient, ..Default::default() };
+    /// let config = ami_proto::Config::default().with_line_endings(ami_proto::LineEndings::Lenient);
     /// let _codec = ami_tokio::AmiCodec::with_config(config);
     /// ```
     pub fn with_config(config: ami_proto::Config) -> Self {
@@ -155,6 +155,7 @@ impl Decoder for AmiCodec {
             Ok(OwnedItem::Banner(text)) => Frame::Banner(text),
             Ok(OwnedItem::Message(message)) => Frame::Message(message),
             Ok(OwnedItem::Text(text)) => Frame::Text(text),
+            Ok(other) => unreachable!("an ami-proto item this codec has no frame for: {other:?}"),
             Err(error) => Frame::Malformed(error),
         }))
     }

@@ -40,6 +40,7 @@ impl fmt::Debug for Secret {
 
 /// Which ACL option a line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::exhaustive_enums)] // Complete: an ACL entry permits or denies, as in Asterisk's ha.c.
 pub enum AclKind {
     /// `permit = address/mask`.
     Permit,
@@ -53,6 +54,7 @@ pub enum AclKind {
 /// the last rule that matches an address decides, and an address no rule matches is
 /// allowed).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AclRule {
     /// Which option.
     pub kind: AclKind,
@@ -64,6 +66,7 @@ pub struct AclRule {
 
 /// One `setvar = NAME=value` line: a channel variable set on channels this user originates.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SetVar {
     /// The variable name.
     pub name: Vec<u8>,
