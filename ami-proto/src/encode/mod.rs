@@ -22,6 +22,7 @@ mod action_id;
 use alloc::vec::Vec;
 use core::fmt;
 
+#[cfg(feature = "alloc")]
 pub(crate) use action::write_action;
 pub use action::Action;
 #[cfg(feature = "alloc")]
