@@ -122,7 +122,7 @@ fn every_captured_event_is_typed_and_round_trips() {
     let captures = common::server_captures();
     let oracle = common::filter_oracle_captures();
     for file in captures.iter().chain(&oracle) {
-        let bytes = fs::read(&file).unwrap();
+        let bytes = fs::read(file).unwrap();
         let name = common::relative(file);
         common::for_each_message(&bytes, |m| check(m, &mut tally, &name));
     }
