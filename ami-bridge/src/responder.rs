@@ -173,6 +173,8 @@ fn reply_object(server: &str, action: &str, action_id: Option<&str>, reply: &Rep
             }
             ListEnd::Cancelled { seen } => serde_json::json!({"list": "cancelled", "seen": seen}),
             ListEnd::Error { seen } => serde_json::json!({"list": "error", "seen": seen}),
+            // An end a later ami-proto tells apart: still its count.
+            other => serde_json::json!({"list": "ended", "seen": other.seen()}),
         };
         let _ = serde_json::to_writer(&mut out, &end);
         if let Some(last) = reply.last() {

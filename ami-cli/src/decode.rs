@@ -3,7 +3,7 @@
 use std::io::{self, BufWriter, Read, Write};
 
 use ami_http::Encoding;
-use ami_proto::{Config, Decoded, Decoder, Item, Kind, LineEndings, OwnedItem};
+use ami_proto::{Config, Decoded, Decoder, Item, Kind, LineEndings};
 
 use crate::ajam::Ajam;
 use crate::exit::{self, Error, Exit};
@@ -241,11 +241,7 @@ fn decode_body(
     for item in ami_http::decode_with(encoding, body, config) {
         match item {
             Ok(item) => {
-                let item = match &item {
-                    OwnedItem::Message(m) => Item::Message(m.message()),
-                    OwnedItem::Text(text) => Item::Text(text),
-                    OwnedItem::Banner(text) => Item::Banner(text),
-                };
+                let item = item.item();
                 counts.add(&item);
                 sink(Found::Item(item))?;
             }
@@ -282,11 +278,11 @@ impl Counts {
                     Kind::Event => self.events += 1,
                     Kind::Response => self.responses += 1,
                     Kind::Action => self.actions += 1,
-                    Kind::Other => {}
+                    _ => {}
                 }
             }
             Item::Text(_) => self.texts += 1,
-            Item::Banner(_) => {}
+            _ => {}
         }
     }
 }

@@ -34,10 +34,8 @@ fn ami() -> Command {
 
 /// Every message of a stream (client streams may use bare LFs).
 fn messages(bytes: &[u8]) -> Vec<OwnedMessage> {
-    let mut decoder = Decoder::with_config(Config {
-        line_endings: LineEndings::Lenient,
-        ..Config::default()
-    });
+    let mut decoder =
+        Decoder::with_config(Config::default().with_line_endings(LineEndings::Lenient));
     let (mut rest, mut out) = (bytes, Vec::new());
     loop {
         match decoder.decode(rest) {

@@ -10,11 +10,10 @@ use crate::{
 };
 
 /// Small limits, so that every limit error is reachable.
-const SMALL: Limits = Limits {
-    max_line: 40,
-    max_message: 300,
-    max_headers: 6,
-};
+const SMALL: Limits = Limits::DEFAULT
+    .with_max_line(40)
+    .with_max_message(300)
+    .with_max_headers(6);
 
 /// `ajam_decode`: byte 0 picks what reads the rest: bits 0-1 the mxml reader, the manager
 /// page reader, the `WWW-Authenticate` parser or the `Set-Cookie` parser; bit 2 small
@@ -39,10 +38,7 @@ pub fn ajam_decode(input: &[u8]) {
 /// Decodes `data`; checks offsets, limits and the messages' own consistency; returns the
 /// messages and whether there were errors.
 fn decode_checked(encoding: Encoding, data: &[u8], limits: Limits) -> (Vec<OwnedMessage>, bool) {
-    let config = Config {
-        limits,
-        ..Config::default()
-    };
+    let config = Config::default().with_limits(limits);
     let mut messages = Vec::new();
     let mut errors = false;
     for (n, item) in decode_with(encoding, data, config).enumerate() {

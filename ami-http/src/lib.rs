@@ -252,7 +252,7 @@ pub fn decode(encoding: Encoding, body: &[u8]) -> Items<'_> {
 /// use ami_http::{decode_with, DecodeErrorKind, Encoding};
 /// use ami_proto::{Config, Limits};
 ///
-/// let config = Config { limits: Limits { max_headers: 2, ..Limits::DEFAULT }, ..Config::default() };
+/// let config = Config::default().with_limits(Limits::DEFAULT.with_max_headers(2));
 /// let body = b"<ajax-response>\n<response type='object' id='unknown'><generic a='1' b='2' c='3' /></response>\n</ajax-response>\n";
 /// let error = decode_with(Encoding::Mxml, body, config).next().unwrap().unwrap_err();
 /// assert_eq!(error.kind, DecodeErrorKind::TooManyHeaders { limit: 2 });
@@ -282,7 +282,7 @@ pub fn messages(encoding: Encoding, body: &[u8]) -> Result<Vec<OwnedMessage>, De
     while let Some(item) = items.next() {
         match item? {
             OwnedItem::Message(m) => messages.push(m),
-            OwnedItem::Banner(_) | OwnedItem::Text(_) => {
+            _ => {
                 let at = items.offset();
                 let kind = DecodeErrorKind::Expected("a message");
                 return Err(DecodeError::new(kind, at, at));

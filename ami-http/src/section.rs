@@ -233,10 +233,11 @@ fn with_command_body(
     } else {
         text.extend_from_slice(b"\r\n");
     }
-    let mut decoder = Decoder::with_config(Config {
-        line_endings: LineEndings::Crlf,
-        limits: *limits,
-    });
+    let mut decoder = Decoder::with_config(
+        Config::default()
+            .with_line_endings(LineEndings::Crlf)
+            .with_limits(*limits),
+    );
     match decoder.decode(&text) {
         Decoded::Item {
             item: Item::Message(message),
@@ -426,11 +427,10 @@ mod tests {
             err(&[("A", "1\r")], d).kind,
             DecodeErrorKind::LineBreakInValue
         );
-        let small = Limits {
-            max_line: 8,
-            max_message: 100,
-            max_headers: 2,
-        };
+        let small = Limits::DEFAULT
+            .with_max_line(8)
+            .with_max_message(100)
+            .with_max_headers(2);
         // `A: 123` and CRLF are 8 bytes.
         assert_eq!(
             err(&[("A", "1234")], small).kind,

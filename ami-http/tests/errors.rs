@@ -136,15 +136,11 @@ fn cut_off_bodies() {
 
 #[test]
 fn limits_apply_to_every_encoding() {
-    let limits = Limits {
-        max_line: 64,
-        max_message: 4096,
-        max_headers: 8,
-    };
-    let config = Config {
-        limits,
-        ..Config::default()
-    };
+    let limits = Limits::DEFAULT
+        .with_max_line(64)
+        .with_max_message(4096)
+        .with_max_headers(8);
+    let config = Config::default().with_limits(limits);
     for (encoding, kind) in [
         (Encoding::Rawman, "rawman"),
         (Encoding::Mxml, "mxml"),
@@ -171,13 +167,7 @@ fn limits_apply_to_every_encoding() {
             ],
             "{path}"
         );
-        let long = Config {
-            limits: Limits {
-                max_line: 24,
-                ..Limits::DEFAULT
-            },
-            ..Config::default()
-        };
+        let long = Config::default().with_limits(Limits::DEFAULT.with_max_line(24));
         let error = decode_with(encoding, &body(&path), long)
             .find_map(Result::err)
             .unwrap();
@@ -186,13 +176,7 @@ fn limits_apply_to_every_encoding() {
             DecodeErrorKind::LineTooLong { limit: 24 },
             "{path}"
         );
-        let small = Config {
-            limits: Limits {
-                max_message: 400,
-                ..Limits::DEFAULT
-            },
-            ..Config::default()
-        };
+        let small = Config::default().with_limits(Limits::DEFAULT.with_max_message(400));
         let error = decode_with(encoding, &body(&path), small)
             .find_map(Result::err)
             .unwrap();
@@ -245,10 +229,7 @@ fn bare_lf_rawman() {
         .unwrap()
         .replace("\r\n", "\n")
         .into_bytes();
-    let lenient = Config {
-        line_endings: LineEndings::Lenient,
-        ..Config::default()
-    };
+    let lenient = Config::default().with_line_endings(LineEndings::Lenient);
     let want: Vec<Plain> = decode_ok(Encoding::Rawman, &crlf, path)
         .iter()
         .map(Plain::of)

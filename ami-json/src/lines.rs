@@ -47,6 +47,7 @@ pub fn write_item_object(out: &mut impl Write, item: &Item<'_>) -> io::Result<()
         Item::Banner(text) => write_object(out, &Text("banner", text)),
         Item::Text(text) => write_object(out, &Text("text", text)),
         Item::Message(message) => write_object(out, &MessageLine(message)),
+        other => write_object(out, &Text("item", format!("{other:?}").as_bytes())),
     }
 }
 
@@ -156,7 +157,7 @@ pub fn write_typed_object(out: &mut impl Write, message: &Message<'_>) -> io::Re
             Some(response) => serde_json::to_writer(&mut *out, &TypedLine::Response(response))?,
             None => serde_json::to_writer(&mut *out, &MessageLine(message))?,
         },
-        Kind::Action | Kind::Other => serde_json::to_writer(&mut *out, &MessageLine(message))?,
+        _ => serde_json::to_writer(&mut *out, &MessageLine(message))?,
     }
     Ok(())
 }
@@ -280,7 +281,7 @@ impl Serialize for MessageLine<'_, '_> {
             Kind::Event => "event",
             Kind::Response => "response",
             Kind::Action => "action",
-            Kind::Other => "message",
+            _ => "message",
         };
         let mut line = serializer.serialize_struct("Message", 4)?;
         line.serialize_field("type", kind)?;

@@ -1,7 +1,35 @@
-//! Sans-IO decoder (and, later, encoder) for the Asterisk Manager Interface (AMI).
+//! Sans-IO, `no_std` decoder, encoder and client state machine for the Asterisk Manager
+//! Interface (AMI).
 //!
 //! AMI is the line-oriented text protocol that Asterisk speaks on TCP port 5038: a banner
 //! line, then messages made of `Key: Value` lines, each message ended by an empty line.
+//! This crate does no IO: you move the bytes (ami-tokio does it on tokio), it reads and
+//! writes them.
+//!
+//! # Map
+//! - [`decode`]: [`Decoder`] turns the bytes you read into [`Item`]s (banner, messages),
+//!   within the [`Limits`] of its [`Config`]; malformed input is a typed [`Error`].
+//! - [`message`]: [`Message`], the borrowed view of one decoded message (headers in wire
+//!   order, case-insensitive lookup, a Command reply's output), and [`OwnedMessage`].
+//! - [`encode`](mod@encode): actions to bytes. [`encode()`] and [`ActionWriter`] write
+//!   one action header by header, refusing any value that could add a header or an
+//!   action; the [`Action`] trait (ami-spec's typed actions, [`GenericAction`]);
+//!   [`ActionId`].
+//! - [`connection`]: [`Connection`], one client session as a state machine: the banner,
+//!   the [`Login`] (plain or MD5 challenge), replies and list events matched to their
+//!   action by a [`Tracker`], EventLists. `Login` and `Tracker` also work on their own.
+//! - [`filter`]: the event filter engine, deciding as Asterisk does which events a manager
+//!   user receives (`read =` classes, `eventfilter` lines, `Filter` actions, manager.conf).
+//!
+//! The items most programs use are also at the crate root.
+//!
+//! # Features
+//! - no feature: the decoder with header slots you lend ([`Decoder::with_storage`]), the
+//!   encoder into a `&mut [u8]`, [`Login`] and [`Tracker`]; no allocator needed.
+//! - `alloc`: owned header storage ([`Decoder::new`]), [`OwnedMessage`], [`Connection`],
+//!   [`GenericAction`], [`filter`], `Vec` outputs.
+//! - `std` (default): `std::error::Error` impls and runtime CPU feature detection for the
+//!   SIMD scanner.
 //!
 //! # Contract
 //! - **No IO, no clock, no threads.** You read bytes however you like and hand them to a
@@ -16,7 +44,7 @@
 //!   Malformed input gives a typed [`Error`] with its byte offset, then the decoder skips to
 //!   the next message boundary and nothing after it is lost.
 //!
-//! # Example
+//! # Decoding
 //! ```
 //! use ami_proto::{Decoded, Decoder, Item};
 //!
@@ -30,7 +58,7 @@
 //!             match item {
 //!                 Item::Banner(text) => names.push(text.to_vec()),
 //!                 Item::Message(msg) => names.push(msg.get("Event").unwrap().to_vec()),
-//!                 Item::Text(_) => {}
+//!                 _ => {}
 //!             }
 //!             buf = &buf[consumed..];
 //!         }
@@ -39,6 +67,37 @@
 //!     }
 //! }
 //! assert_eq!(names, [b"Asterisk Call Manager/2.10.6".to_vec(), b"FullyBooted".to_vec()]);
+//! ```
+//!
+//! # Encoding an action
+//! ```
+//! let mut buf = [0u8; 128];
+//! let n = ami_proto::encode("Hangup", [("Channel", "PJSIP/100-0001"), ("Cause", "16")], &mut buf)?;
+//! assert_eq!(&buf[..n], b"Action: Hangup\r\nChannel: PJSIP/100-0001\r\nCause: 16\r\n\r\n");
+//! // A value cannot smuggle a second header or action:
+//! assert!(ami_proto::encode("Hangup", [("Channel", "x\r\nAction: Originate")], &mut buf).is_err());
+//! # Ok::<(), ami_proto::EncodeError>(())
+//! ```
+//!
+//! # A connection
+//! ```
+//! # #[cfg(feature = "alloc")] {
+//! use ami_proto::{ConnEvent, Connection, Credentials, GenericAction};
+//!
+//! let mut conn: Connection = Connection::new();
+//! conn.handle_input(b"Asterisk Call Manager/9.0.0\r\n");
+//! conn.login(Credentials::plain("admin", "secret")).unwrap();
+//! let login = conn.poll_transmit().unwrap(); // write these bytes to the socket
+//! assert!(login.starts_with(b"Action: Login\r\n"));
+//! # let id = std::str::from_utf8(&login).unwrap().lines().find_map(|l| l.strip_prefix("ActionID: ")).unwrap().to_owned();
+//! # conn.handle_input(format!("Response: Success\r\nActionID: {id}\r\nMessage: Authentication accepted\r\n\r\n").as_bytes());
+//! while let Some(event) = conn.poll_event() {
+//!     if let ConnEvent::LoggedIn = event { break; }
+//! }
+//! let ping = conn.send(&GenericAction::new("Ping")).unwrap();
+//! assert!(conn.poll_transmit().unwrap().starts_with(b"Action: Ping\r\nActionID: "));
+//! # let _ = ping;
+//! # }
 //! ```
 //!
 //! # Event filters (`alloc`)
@@ -68,56 +127,54 @@
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(unreachable_pub)]
+// Every public enum and struct says whether a later version may add variants or fields:
+// `#[non_exhaustive]`, or an `allow` with the reason it is complete.
+#![warn(clippy::exhaustive_enums, clippy::exhaustive_structs)]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-mod action;
-mod action_id;
-mod chan_var;
-#[cfg(feature = "alloc")]
-mod collect;
-mod config;
-#[cfg(feature = "alloc")]
-mod connection;
-mod decoder;
-mod encode;
-mod error;
-mod event_list;
+pub mod connection;
+pub mod decode;
+pub mod encode;
 #[cfg(feature = "alloc")]
 pub mod filter;
-mod login;
-mod message;
-#[cfg(feature = "alloc")]
-mod owned;
-#[cfg(feature = "alloc")]
-mod read_batch;
+pub mod message;
 mod scan;
-mod tracker;
 
-pub use action::Action;
+pub use connection::{
+    AuthMethod, Correlated, Credentials, ListEnd, ListMarker, ListShape, Login, LoginEvent,
+    LoginFailure, LoginRequest, TrackError, Tracker,
+};
 #[cfg(feature = "alloc")]
-pub use action::GenericAction;
-pub use action_id::{ActionId, ActionIdAllocator};
-pub use chan_var::{chan_var, chan_vars, ChanVar, ChanVars};
+pub use connection::{
+    Collected, CollectedList, ConnEvent, ConnState, Connection, ListCollector, SendError,
+    DEFAULT_PENDING,
+};
+pub use decode::{Config, Decoded, Decoder, Error, ErrorKind, Item, Limits, LineEndings};
+pub use encode::{
+    encode, Action, ActionId, ActionIdAllocator, ActionWriter, EncodeError, EncodeErrorKind,
+    MAX_REQUEST_HEADERS, MAX_REQUEST_LINE,
+};
 #[cfg(feature = "alloc")]
-pub use collect::{Collected, CollectedList, ListCollector};
-pub use config::{Config, Limits, LineEndings};
+pub use encode::{encode_to_vec, GenericAction};
+pub use message::{
+    chan_var, chan_vars, ChanVar, ChanVars, Header, Headers, Kind, Message, OutputLines, Span,
+};
 #[cfg(feature = "alloc")]
-pub use connection::{ConnEvent, ConnState, Connection, SendError, DEFAULT_PENDING};
-pub use decoder::{Decoded, Decoder, Item};
-#[cfg(feature = "alloc")]
-pub use encode::encode_to_vec;
-pub use encode::{encode, ActionWriter, EncodeError, EncodeErrorKind, MAX_HEADERS, MAX_LINE};
-pub use error::{Error, ErrorKind};
-pub use event_list::{ListEnd, ListMarker, ListShape};
-pub use login::{AuthMethod, Credentials, Login, LoginEvent, LoginFailure, LoginRequest};
-pub use message::{Header, Headers, Kind, Message, OutputLines, Span};
-#[cfg(feature = "alloc")]
-pub use owned::{OwnedItem, OwnedMessage};
-pub use tracker::{Correlated, TrackError, Tracker};
+pub use message::{OwnedItem, OwnedMessage};
+
+/// The old name of [`MAX_REQUEST_LINE`], the encoder's limit (not the decoder's
+/// [`Limits::max_line`]).
+#[deprecated(note = "renamed MAX_REQUEST_LINE: the encoder's limit, unlike Limits::max_line")]
+pub const MAX_LINE: usize = MAX_REQUEST_LINE;
+
+/// The old name of [`MAX_REQUEST_HEADERS`], the encoder's limit (not the decoder's
+/// [`Limits::max_headers`]).
+#[deprecated(note = "renamed MAX_REQUEST_HEADERS: the encoder's limit, unlike Limits::max_headers")]
+pub const MAX_HEADERS: usize = MAX_REQUEST_HEADERS;
 
 /// Hooks for the fuzz targets and tests (through `benches::fuzzing`); not a stable API.
 #[doc(hidden)]

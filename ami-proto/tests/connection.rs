@@ -138,10 +138,9 @@ fn replay(t: &Transcript, piece: usize, secrets: &HashMap<&str, String>) -> Outc
 
 /// The (action, headers) of every request in `wire`, line endings aside.
 fn requests_of(wire: &[u8]) -> Vec<Vec<(Vec<u8>, Vec<u8>)>> {
-    let mut d = Decoder::with_config(ami_proto::Config {
-        line_endings: ami_proto::LineEndings::Lenient,
-        ..Default::default()
-    });
+    let mut d = Decoder::with_config(
+        ami_proto::Config::default().with_line_endings(ami_proto::LineEndings::Lenient),
+    );
     let mut rest = wire;
     let mut out = Vec::new();
     while let Decoded::Item { item, consumed } = d.decode(rest) {
@@ -245,6 +244,7 @@ fn replays_every_transcript_pair() {
                 ConnEvent::Closed { error } => assert_eq!(*error, None, "{ctx}"),
                 ConnEvent::DecodeError(e) => panic!("{ctx}: {e}"),
                 ConnEvent::Banner(_) | ConnEvent::Text(_) | ConnEvent::ActionEvent { .. } => {}
+                other => panic!("{ctx}: an event this test does not know: {other:?}"),
             }
         }
         let logs_in = out.requests.iter().any(is_login);
@@ -378,14 +378,8 @@ fn decodes_with_the_config_it_was_given() {
         conn.handle_input(b"Event: FullyBooted\r\n\r\n");
         std::iter::from_fn(|| conn.poll_event()).collect::<Vec<_>>()
     };
-    let limits = Limits {
-        max_message: 64,
-        ..Limits::default()
-    };
-    let config = Config {
-        limits,
-        ..Config::default()
-    };
+    let limits = Limits::DEFAULT.with_max_message(64);
+    let config = Config::default().with_limits(limits);
     let limited = events_of(&mut Connection::with_config(
         ActionIdAllocator::default(),
         config,

@@ -332,10 +332,7 @@ fn client_captures_decode_as_actions() {
             continue;
         }
         // 55_lf_only writes bare-LF requests, which Asterisk accepts: use the lenient mode.
-        let config = Config {
-            line_endings: LineEndings::Lenient,
-            ..Config::default()
-        };
+        let config = Config::default().with_line_endings(LineEndings::Lenient);
         let items = decode_all(&bytes, config);
         assert!(!items.iter().any(is_error), "{}: {items:?}", path.display());
         for m in messages(&items) {

@@ -36,17 +36,19 @@ fn ami_ish() -> impl Strategy<Value = Vec<u8>> {
 
 fn any_config() -> impl Strategy<Value = Config> {
     (any::<bool>(), 0usize..40, 0usize..200, 0usize..10).prop_map(
-        |(lenient, max_line, max_message, max_headers)| Config {
-            line_endings: if lenient {
-                LineEndings::Lenient
-            } else {
-                LineEndings::Crlf
-            },
-            limits: Limits {
-                max_line,
-                max_message,
-                max_headers,
-            },
+        |(lenient, max_line, max_message, max_headers)| {
+            Config::default()
+                .with_line_endings(if lenient {
+                    LineEndings::Lenient
+                } else {
+                    LineEndings::Crlf
+                })
+                .with_limits(
+                    Limits::DEFAULT
+                        .with_max_line(max_line)
+                        .with_max_message(max_message)
+                        .with_max_headers(max_headers),
+                )
         },
     )
 }
@@ -124,10 +126,7 @@ proptest! {
 fn the_fast_path_agrees_with_the_general_path_on_every_capture() {
     for (name, bytes) in corpus() {
         for line_endings in [LineEndings::Crlf, LineEndings::Lenient] {
-            let config = Config {
-                line_endings,
-                ..Config::default()
-            };
+            let config = Config::default().with_line_endings(line_endings);
             for chunks in [&[bytes.len().max(1)][..], &[1460]] {
                 let fast = decode_chunked(bytes, config, chunks);
                 let mut general = Decoder::with_config(config);

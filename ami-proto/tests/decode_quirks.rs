@@ -12,21 +12,16 @@ fn strict() -> Config {
 }
 
 fn lenient() -> Config {
-    Config {
-        line_endings: LineEndings::Lenient,
-        ..Config::default()
-    }
+    Config::default().with_line_endings(LineEndings::Lenient)
 }
 
 fn small(max_line: usize, max_message: usize, max_headers: usize) -> Config {
-    Config {
-        limits: Limits {
-            max_line,
-            max_message,
-            max_headers,
-        },
-        ..Config::default()
-    }
+    Config::default().with_limits(
+        Limits::DEFAULT
+            .with_max_line(max_line)
+            .with_max_message(max_message)
+            .with_max_headers(max_headers),
+    )
 }
 
 /// (name, settings, input, expected renders)

@@ -3,7 +3,7 @@
 
 use ami_proto::{
     encode, encode_to_vec, ActionWriter, Config, Decoded, Decoder, EncodeErrorKind, Item, Kind,
-    LineEndings, MAX_HEADERS, MAX_LINE,
+    LineEndings, MAX_REQUEST_HEADERS, MAX_REQUEST_LINE,
 };
 use proptest::prelude::*;
 use std::path::PathBuf;
@@ -20,10 +20,7 @@ fn decode_all(wire: &[u8]) -> Vec<Owned> {
 fn decode_as_asterisk(wire: &[u8]) -> Vec<Owned> {
     decode_with(
         wire,
-        Config {
-            line_endings: LineEndings::Lenient,
-            ..Config::default()
-        },
+        Config::default().with_line_endings(LineEndings::Lenient),
     )
 }
 
@@ -197,15 +194,17 @@ fn injection_attempts_fail_safe() {
 #[test]
 fn over_long_lines_and_too_many_headers_are_errors_not_truncation() {
     let mut out = Vec::new();
-    let long = vec![b'a'; MAX_LINE];
+    let long = vec![b'a'; MAX_REQUEST_LINE];
     let err = encode_to_vec("Originate", [("Data", &long)], &mut out).unwrap_err();
     assert!(matches!(err.kind, EncodeErrorKind::LineTooLong { .. }));
     assert!(out.is_empty());
-    let many = vec![("Variable", "A=1"); MAX_HEADERS];
+    let many = vec![("Variable", "A=1"); MAX_REQUEST_HEADERS];
     let err = encode_to_vec("Originate", many, &mut out).unwrap_err();
     assert_eq!(
         err.kind,
-        EncodeErrorKind::TooManyHeaders { limit: MAX_HEADERS }
+        EncodeErrorKind::TooManyHeaders {
+            limit: MAX_REQUEST_HEADERS
+        }
     );
     assert!(out.is_empty());
 }

@@ -68,6 +68,7 @@ proptest! {
             }
             Err(RegexError::Syntax(e)) => prop_assert!(e.offset <= pattern.len()),
             Err(RegexError::TooBig) => {}
+            Err(other) => prop_assert!(false, "an error this test does not know: {other:?}"),
         }
     }
 

@@ -93,11 +93,7 @@ mod tests {
     use super::*;
 
     fn rule(kind: AclKind, value: &str) -> AclRule {
-        AclRule {
-            kind,
-            value: value.as_bytes().to_vec(),
-            location: None,
-        }
+        AclRule::new(kind, value.as_bytes().to_vec())
     }
 
     #[test]

@@ -20,11 +20,10 @@ use crate::write_class::required_write_classes;
 
 /// Most bytes a client may send in one request before it is refused: Asterisk reads at most
 /// 128 lines of at most 1,024 bytes.
-pub const REQUEST_LIMITS: Limits = Limits {
-    max_line: 8 * 1024,
-    max_message: 256 * 1024,
-    max_headers: 1024,
-};
+pub const REQUEST_LIMITS: Limits = Limits::DEFAULT
+    .with_max_line(8 * 1024)
+    .with_max_message(256 * 1024)
+    .with_max_headers(1024);
 
 /// What the IO side must do next for a session, in order.
 #[derive(Debug)]
@@ -114,11 +113,12 @@ impl Session {
             peer,
             logins,
             login: None,
-            decoder: Decoder::with_config(Config {
-                // Asterisk reads client lines ending in LF alone too.
-                line_endings: LineEndings::Lenient,
-                limits: REQUEST_LIMITS,
-            }),
+            // Asterisk reads client lines ending in LF alone too.
+            decoder: Decoder::with_config(
+                Config::DEFAULT
+                    .with_line_endings(LineEndings::Lenient)
+                    .with_limits(REQUEST_LIMITS),
+            ),
             pending: Vec::new(),
             state: State::Connected,
             challenge: None,

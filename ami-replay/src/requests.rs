@@ -79,10 +79,11 @@ pub(crate) struct RequestReader {
 impl RequestReader {
     pub(crate) fn new(limits: Limits) -> Self {
         RequestReader {
-            decoder: Decoder::with_config(Config {
-                line_endings: LineEndings::Lenient,
-                limits,
-            }),
+            decoder: Decoder::with_config(
+                Config::default()
+                    .with_line_endings(LineEndings::Lenient)
+                    .with_limits(limits),
+            ),
             at_boundary: true,
             position: 0,
         }
@@ -118,7 +119,8 @@ impl RequestReader {
         self.position += (before - buf.len()) as u64;
         let request = match item? {
             Ok(OwnedItem::Message(m)) => Request::Message(m),
-            Ok(OwnedItem::Banner(_) | OwnedItem::Text(_)) => Request::NoHeaders,
+            // A banner, text, or any other item that is not a message.
+            Ok(_) => Request::NoHeaders,
             Err(error) => {
                 self.at_boundary = false;
                 return Some(Err(error));

@@ -23,13 +23,11 @@ pub(crate) fn with_action_id(part: &Part, id: Option<&[u8]>) -> Bytes {
             .position(|&b| b == b'\n')
             .map_or(bytes.len(), |i| from + i + 1)
     };
-    let value = |s: &Span| &bytes[s.value_start as usize..s.value_end as usize];
+    let value = |s: &Span| &bytes[s.value()];
     let ids: Vec<&Span> = message
         .spans()
         .iter()
-        .filter(|s| {
-            bytes[s.key_start as usize..s.key_end as usize].eq_ignore_ascii_case(b"ActionID")
-        })
+        .filter(|s| bytes[s.key()].eq_ignore_ascii_case(b"ActionID"))
         .collect();
     let mut out = Vec::with_capacity(bytes.len() + id.map_or(0, <[u8]>::len) + 12);
     match (ids.first(), id) {
@@ -42,20 +40,20 @@ pub(crate) fn with_action_id(part: &Part, id: Option<&[u8]>) -> Bytes {
             for span in ids.iter().filter(|s| value(s) == recorded) {
                 match id {
                     Some(id) => {
-                        out.extend_from_slice(&bytes[copied..span.value_start as usize]);
+                        out.extend_from_slice(&bytes[copied..span.value().start]);
                         out.extend_from_slice(id);
-                        copied = span.value_end as usize;
+                        copied = span.value().end;
                     }
                     None => {
-                        out.extend_from_slice(&bytes[copied..span.key_start as usize]);
-                        copied = line_end(span.value_end as usize);
+                        out.extend_from_slice(&bytes[copied..span.key().start]);
+                        copied = line_end(span.value().end);
                     }
                 }
             }
             out.extend_from_slice(&bytes[copied..]);
         }
         (None, Some(id)) if message.kind() == Kind::Response => {
-            let first = line_end(message.spans()[0].value_end as usize);
+            let first = line_end(message.spans()[0].value().end);
             out.extend_from_slice(&bytes[..first]);
             out.extend_from_slice(b"ActionID: ");
             out.extend_from_slice(id);

@@ -308,6 +308,8 @@ fn cut(server: &Bytes, timeline: &[Chunk]) -> Result<Vec<Piece>, ScriptError> {
                             .expect("a decoded message lies inside the buffer it came from");
                         (offset(m.as_bytes()), PartKind::Message(owned))
                     }
+                    // An item kind of a later ami-proto: its bytes stay, as raw bytes.
+                    _ => (base + consumed, PartKind::Raw),
                 };
                 push(base, start, PartKind::Raw);
                 push(start, base + consumed, kind);

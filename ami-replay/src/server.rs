@@ -60,11 +60,10 @@ pub struct Stats {
 /// Requests are read with these limits unless [`Builder::request_limits`] says otherwise:
 /// far above Asterisk's own (1,024-byte lines, 128 headers), small enough that a client
 /// cannot make a session hold much memory.
-pub const REQUEST_LIMITS: Limits = Limits {
-    max_line: 64 * 1024,
-    max_message: 1024 * 1024,
-    max_headers: 4096,
-};
+pub const REQUEST_LIMITS: Limits = Limits::DEFAULT
+    .with_max_line(64 * 1024)
+    .with_max_message(1024 * 1024)
+    .with_max_headers(4096);
 
 struct Shared {
     settings: Arc<Settings>,

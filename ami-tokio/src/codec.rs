@@ -35,6 +35,9 @@ pub enum Frame {
     Text(Bytes),
     /// Malformed input; decoding goes on after the next blank line.
     Malformed(ami_proto::Error),
+    /// An item of a newer ami-proto that this codec has no frame of its own for, passed on
+    /// rather than dropped.
+    Unrecognized(OwnedItem),
 }
 
 /// Why the codec failed.
@@ -136,7 +139,7 @@ impl AmiCodec {
     /// A codec with the given decoder settings (line endings, limits).
     ///
     /// ```
-    /// let config = ami_proto::Config { line_endings: ami_proto::LineEndings::Lenient, ..Default::default() };
+    /// let config = ami_proto::Config::default().with_line_endings(ami_proto::LineEndings::Lenient);
     /// let _codec = ami_tokio::AmiCodec::with_config(config);
     /// ```
     pub fn with_config(config: ami_proto::Config) -> Self {
@@ -155,6 +158,7 @@ impl Decoder for AmiCodec {
             Ok(OwnedItem::Banner(text)) => Frame::Banner(text),
             Ok(OwnedItem::Message(message)) => Frame::Message(message),
             Ok(OwnedItem::Text(text)) => Frame::Text(text),
+            Ok(other) => Frame::Unrecognized(other),
             Err(error) => Frame::Malformed(error),
         }))
     }

@@ -26,14 +26,11 @@ fn shape(m: &Message<'_>) -> Shape {
 
 /// Every message of a stream.
 fn messages(bytes: &[u8], lenient: bool) -> Vec<OwnedMessage> {
-    let config = Config {
-        line_endings: if lenient {
-            LineEndings::Lenient
-        } else {
-            LineEndings::Crlf
-        },
-        ..Config::default()
-    };
+    let config = Config::default().with_line_endings(if lenient {
+        LineEndings::Lenient
+    } else {
+        LineEndings::Crlf
+    });
     let mut decoder = Decoder::with_config(config);
     let mut rest = bytes;
     let mut out = Vec::new();

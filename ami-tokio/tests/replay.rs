@@ -91,10 +91,7 @@ fn base64(text: &str) -> Vec<u8> {
 /// The requests of a client stream as actions (name, headers), or `None` if some request
 /// cannot be written by an encoder as the client wrote it (no Action header, bare LFs).
 fn actions_of(client: &[u8]) -> Option<Vec<GenericAction>> {
-    let mut d = Decoder::with_config(Config {
-        line_endings: LineEndings::Lenient,
-        ..Config::default()
-    });
+    let mut d = Decoder::with_config(Config::default().with_line_endings(LineEndings::Lenient));
     let mut rest = client;
     let mut out = Vec::new();
     while let Decoded::Item { item, consumed } = d.decode(rest) {
@@ -125,6 +122,7 @@ fn frames_of(server: &[u8]) -> Vec<(u8, Vec<u8>)> {
                     Item::Banner(b) => (b'B', b.to_vec()),
                     Item::Text(b) => (b'T', b.to_vec()),
                     Item::Message(m) => (b'M', m.as_bytes().to_vec()),
+                    other => panic!("an item kind this test does not know: {other:?}"),
                 });
                 rest = &rest[consumed..];
             }

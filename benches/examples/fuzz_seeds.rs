@@ -465,6 +465,7 @@ fn split(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
                             .collect();
                         format!("{}-{name}", String::from_utf8_lossy(key))
                     }
+                    _ => "item".to_string(),
                 };
                 out.push((label, rest[..consumed].to_vec()));
                 rest = &rest[consumed..];
@@ -478,10 +479,7 @@ fn split(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 
 /// The actions in a client capture (read with lenient line endings: some clients write LF).
 fn client_actions(bytes: &[u8]) -> Vec<EncodeInput> {
-    let config = Config {
-        line_endings: LineEndings::Lenient,
-        ..Config::default()
-    };
+    let config = Config::default().with_line_endings(LineEndings::Lenient);
     let mut out = Vec::new();
     let mut decoder = Decoder::with_config(config);
     let mut rest = bytes;

@@ -38,26 +38,22 @@ pub fn config_from_selector(selector: u8) -> (Config, bool) {
     };
     let limits = match (selector >> 1) & 3 {
         0 => Limits::DEFAULT,
-        1 => Limits {
-            max_line: 16,
-            max_message: 64,
-            max_headers: 4,
-        },
-        2 => Limits {
-            max_line: 80,
-            max_message: 600,
-            max_headers: 12,
-        },
-        _ => Limits {
-            max_line: 1,
-            max_message: 3,
-            max_headers: 1,
-        },
+        1 => Limits::DEFAULT
+            .with_max_line(16)
+            .with_max_message(64)
+            .with_max_headers(4),
+        2 => Limits::DEFAULT
+            .with_max_line(80)
+            .with_max_message(600)
+            .with_max_headers(12),
+        _ => Limits::DEFAULT
+            .with_max_line(1)
+            .with_max_message(3)
+            .with_max_headers(1),
     };
-    let config = Config {
-        line_endings,
-        limits,
-    };
+    let config = Config::default()
+        .with_line_endings(line_endings)
+        .with_limits(limits);
     (config, selector & 8 != 0)
 }
 
@@ -191,6 +187,7 @@ fn check_item(item: &Item<'_>, config: &Config, lent: bool) {
             let output_lines = message.command_output().count();
             assert!(output_lines <= bytes.len());
         }
+        other => panic!("an item kind this check does not know: {other:?}"),
     }
 }
 
@@ -440,10 +437,9 @@ pub fn encode_roundtrip(input: &EncodeInput) {
     let mut expected = vec![(b"Action".to_vec(), input.action.as_bytes().to_vec())];
     expected.extend(input.headers.iter().cloned());
     for line_endings in [LineEndings::Crlf, LineEndings::Lenient] {
-        let config = Config {
-            line_endings,
-            limits: Limits::DEFAULT,
-        };
+        let config = Config::default()
+            .with_line_endings(line_endings)
+            .with_limits(Limits::DEFAULT);
         let items = decode_in_reads(&mut Decoder::with_config(config), wire, &[]);
         let action = match &items[..] {
             [item, Owned::Finish(None)] => item

@@ -273,8 +273,8 @@ pub fn decode_all(data: &[u8], read_size: usize) -> Summary {
                 s.banners += 1;
                 return;
             }
-            Item::Text(_) => return,
             Item::Message(message) => message,
+            _ => return,
         };
         s.messages += 1;
         s.chan_variables += message.get_all("ChanVariable").count();

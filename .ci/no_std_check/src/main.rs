@@ -34,6 +34,7 @@ fn decode_items(decoder: &mut Decoder<'_>) -> usize {
                         Item::Message(m) if m.get("Status").is_some() => {}
                         Item::Message(m) if m.get("Message").is_some() => {}
                         Item::Message(_) => return 0,
+                        _ => return 0,
                     }
                     items += 1;
                     start += consumed;

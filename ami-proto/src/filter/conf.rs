@@ -33,6 +33,7 @@ pub const MAX_FILES: usize = 1_000;
 
 /// Where a line is: file name (as given or as resolved) and 1-based line number.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Location {
     /// The file.
     pub file: String,
@@ -48,6 +49,7 @@ impl fmt::Display for Location {
 
 /// One `name = value` line. `Debug` hides the value of a `secret`.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Variable {
     /// The name, blanks stripped.
     pub name: Vec<u8>,
@@ -75,6 +77,7 @@ impl fmt::Debug for Variable {
 
 /// One `[name]` section.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Category {
     /// The name between the brackets (not stripped; at most 79 bytes).
     pub name: Vec<u8>,
@@ -88,6 +91,8 @@ pub struct Category {
 
 /// A file named by `#include`, with its contents.
 #[derive(Debug, Clone)]
+// Complete: a name and a text, built by the caller's include resolver.
+#[allow(clippy::exhaustive_structs)]
 pub struct IncludedFile {
     /// Its name, for locations.
     pub name: String,
@@ -104,6 +109,7 @@ pub trait Includes {
 
 /// Resolves nothing: every `#include` is a missing file.
 #[derive(Debug, Clone, Copy, Default)]
+#[allow(clippy::exhaustive_structs)] // Complete: a unit value callers pass as the include resolver.
 pub struct NoIncludes;
 
 impl Includes for NoIncludes {
@@ -114,6 +120,7 @@ impl Includes for NoIncludes {
 
 /// A line Asterisk skips, with the reason it logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConfWarning {
     /// Where.
     pub location: Location,
@@ -210,6 +217,7 @@ impl fmt::Display for ConfWarning {
 
 /// A file Asterisk would refuse as a whole (manager.conf then configures nothing).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConfError {
     /// Where.
     pub location: Location,
@@ -299,6 +307,7 @@ impl std::error::Error for ConfError {}
 
 /// A parsed configuration file: its categories in order, templates included.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct ConfFile {
     /// Every category, in the order their headers appear.
     pub categories: Vec<Category>,

@@ -78,6 +78,7 @@ pub enum EreErrorKind {
 
 /// A pattern that does not compile, and where the parser stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EreError {
     /// What is wrong.
     pub kind: EreErrorKind,

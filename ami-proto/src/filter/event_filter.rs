@@ -20,6 +20,7 @@ pub(crate) struct EventText<'a> {
 
 /// How a filter compares its pattern (`method(...)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Method {
     /// `regex`: a POSIX extended regular expression (the legacy filters' only method).
     Regex,

@@ -50,6 +50,7 @@ pub struct EventGate {
 
 /// What the `Filter` action did.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct FilterOutcome {
     /// The reply to write to the session.
     pub reply: Reply,

@@ -12,6 +12,7 @@ use super::user::{AclKind, AclRule, Secret, SetVar, UserConfig};
 
 /// The `[general]` settings that matter to sessions, with Asterisk's defaults.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct General {
     /// `enabled` (default no).
     pub enabled: bool,

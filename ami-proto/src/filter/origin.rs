@@ -9,6 +9,7 @@ use crate::{Kind, Message};
 
 /// How Asterisk came to write a message to a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Origin {
     /// An event queued for every session (`manager_event`): delivered only if the session's
     /// read classes and event mask cover its classes and its filters let it through.

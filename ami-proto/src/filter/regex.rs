@@ -38,6 +38,7 @@ const DETERMINIZE_SIZE_LIMIT: usize = 2 << 20;
 
 /// Which engine runs a compiled pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Engine {
     /// regex-automata's dense DFA: one table lookup per byte.
     DenseDfa,
@@ -48,6 +49,7 @@ pub enum Engine {
 
 /// Why a pattern cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RegexError {
     /// glibc would not compile it either (or it needs a backreference, or is nested too
     /// deeply: see [`EreErrorKind`]).

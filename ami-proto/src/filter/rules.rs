@@ -16,6 +16,7 @@ use core::str::FromStr;
 /// assert!("18".parse::<Rules>().is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Rules {
     /// Asterisk 13 (recorded on 13.38.3): only legacy filters, read from an option named
     /// `eventfilter` in any case (an `eventfilter(...)` key is an unknown option and
@@ -38,6 +39,7 @@ impl Rules {
 
 /// The version given was not one whose rules are known.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::exhaustive_structs)] // Complete: a unit error value: the version string names no known rule set.
 pub struct UnknownVersion;
 
 impl fmt::Display for UnknownVersion {

@@ -40,6 +40,7 @@ impl fmt::Debug for Secret {
 
 /// Which ACL option a line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::exhaustive_enums)] // Complete: an ACL entry permits or denies, as in Asterisk's ha.c.
 pub enum AclKind {
     /// `permit = address/mask`.
     Permit,
@@ -53,6 +54,7 @@ pub enum AclKind {
 /// the last rule that matches an address decides, and an address no rule matches is
 /// allowed).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AclRule {
     /// Which option.
     pub kind: AclKind,
@@ -62,8 +64,26 @@ pub struct AclRule {
     pub location: Option<Location>,
 }
 
+impl AclRule {
+    /// A rule not read from a file (no location).
+    ///
+    /// ```
+    /// use ami_proto::filter::{AclKind, AclRule};
+    /// let rule = AclRule::new(AclKind::Permit, b"10.0.0.0/255.0.0.0".to_vec());
+    /// assert_eq!((rule.kind, rule.location), (AclKind::Permit, None));
+    /// ```
+    pub fn new(kind: AclKind, value: Vec<u8>) -> AclRule {
+        AclRule {
+            kind,
+            value,
+            location: None,
+        }
+    }
+}
+
 /// One `setvar = NAME=value` line: a channel variable set on channels this user originates.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SetVar {
     /// The variable name.
     pub name: Vec<u8>,

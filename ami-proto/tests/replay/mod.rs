@@ -84,10 +84,8 @@ fn load(version: &'static str, dir: &Path, name: &str) -> Transcript {
     let server = std::fs::read(dir.join(format!("{name}.server.bin"))).unwrap();
     let timeline = std::fs::read_to_string(dir.join(format!("{name}.timeline.jsonl"))).unwrap();
     // Requests are decoded as Asterisk reads them: any LF ends a line.
-    let mut decoder = Decoder::with_config(Config {
-        line_endings: LineEndings::Lenient,
-        ..Config::default()
-    });
+    let mut decoder =
+        Decoder::with_config(Config::default().with_line_endings(LineEndings::Lenient));
     let mut pending = Vec::new();
     let mut steps = Vec::new();
     let (mut c2s, mut s2c) = (Vec::new(), Vec::new());

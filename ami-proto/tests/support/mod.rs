@@ -65,6 +65,7 @@ impl Owned {
                 }
                 out
             }
+            Owned::Item(other) => format!("{other:?}"),
         }
     }
 }

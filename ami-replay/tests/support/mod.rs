@@ -106,10 +106,8 @@ impl Renamed {
 
 /// Renames the ActionIDs of `client` (requests read as Asterisk reads them).
 pub fn rename_ids(client: &[u8]) -> Renamed {
-    let mut decoder = Decoder::with_config(Config {
-        line_endings: LineEndings::Lenient,
-        ..Config::default()
-    });
+    let mut decoder =
+        Decoder::with_config(Config::default().with_line_endings(LineEndings::Lenient));
     let mut base = 0;
     let mut out = Vec::new();
     let mut copied = 0;
@@ -120,14 +118,12 @@ pub fn rename_ids(client: &[u8]) -> Renamed {
     while let Decoded::Item { item, consumed } = decoder.decode(&client[base..]) {
         if let Item::Message(m) = item {
             let start = m.as_bytes().as_ptr() as usize - client.as_ptr() as usize;
-            if let Some(span) = m.spans().iter().find(|s| {
-                m.as_bytes()[s.key_start as usize..s.key_end as usize]
-                    .eq_ignore_ascii_case(b"ActionID")
-            }) {
-                let (vs, ve) = (
-                    start + span.value_start as usize,
-                    start + span.value_end as usize,
-                );
+            if let Some(span) = m
+                .spans()
+                .iter()
+                .find(|s| m.as_bytes()[s.key()].eq_ignore_ascii_case(b"ActionID"))
+            {
+                let (vs, ve) = (start + span.value().start, start + span.value().end);
                 let old = client[vs..ve].to_vec();
                 if !old.is_empty() {
                     n += 1;
@@ -192,15 +188,12 @@ pub fn expected_server(capture: &Capture, renamed: &Renamed) -> (Vec<u8>, Vec<(u
             Decoded::Item { item, consumed } => {
                 if let Item::Message(m) = item {
                     let start = m.as_bytes().as_ptr() as usize - server.as_ptr() as usize;
-                    let id = m.spans().iter().find(|s| {
-                        m.as_bytes()[s.key_start as usize..s.key_end as usize]
-                            .eq_ignore_ascii_case(b"ActionID")
-                    });
+                    let id = m
+                        .spans()
+                        .iter()
+                        .find(|s| m.as_bytes()[s.key()].eq_ignore_ascii_case(b"ActionID"));
                     if let Some(span) = id {
-                        let (vs, ve) = (
-                            start + span.value_start as usize,
-                            start + span.value_end as usize,
-                        );
+                        let (vs, ve) = (start + span.value().start, start + span.value().end);
                         let old = &server[vs..ve];
                         let sent_before = renamed.sent_at.get(old).is_some_and(|&end| {
                             chunk_index(capture, Direction::ClientToServer, end - 1)

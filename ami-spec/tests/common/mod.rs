@@ -91,10 +91,9 @@ pub fn messages(path: &Path) -> Vec<OwnedMessage> {
 /// them) and a session may stop in the middle of an action.
 pub fn requests(path: &Path) -> Vec<OwnedMessage> {
     let bytes = fs::read(path).unwrap();
-    let config = Config {
-        line_endings: LineEndings::Lenient,
-        limits: Limits::DEFAULT,
-    };
+    let config = Config::default()
+        .with_line_endings(LineEndings::Lenient)
+        .with_limits(Limits::DEFAULT);
     let mut out = Vec::new();
     decode(Decoder::with_config(config), &bytes, false, |m| {
         out.push(OwnedMessage::new(m))

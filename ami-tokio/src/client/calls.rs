@@ -121,12 +121,10 @@ impl Calls {
             ConnEvent::Unmatched(message) => items.push(ClientEvent::Unmatched(message)),
             ConnEvent::Text(text) => items.push(ClientEvent::Text(text)),
             ConnEvent::DecodeError(error) => items.push(ClientEvent::Malformed(error)),
-            ConnEvent::Closed { error } => {
-                if let Some(error) = error {
-                    items.push(ClientEvent::Malformed(error));
-                }
-            }
-            ConnEvent::Banner(_) | ConnEvent::LoggedIn | ConnEvent::LoginFailed(..) => {}
+            ConnEvent::Closed { error: Some(error) } => items.push(ClientEvent::Malformed(error)),
+            // A clean close, the login's events (`Banner`, `LoggedIn`, `LoginFailed`), which
+            // the driver takes first, and any the connection reports in a later version.
+            _ => {}
         }
     }
 

@@ -91,6 +91,7 @@ impl fmt::Display for Error {
                     LoginError::Refused(LoginFailure::BadChallenge) => {
                         f.write_str("login failed: the server sent no usable MD5 challenge")?
                     }
+                    LoginError::Refused(_) => f.write_str("login failed")?,
                     LoginError::Filter => f.write_str("a configured filter was refused")?,
                     LoginError::Closed => {
                         f.write_str("the server closed the connection during the login")?

@@ -60,8 +60,8 @@ impl Routing {
                 TrackError::Duplicate(id) => {
                     Error::ActionId(format!("`{id}` is already in flight"))
                 }
-                full @ TrackError::Full { .. } => Error::Disconnected {
-                    reason: full.to_string().into(),
+                other => Error::Disconnected {
+                    reason: other.to_string().into(),
                 },
             })?;
         self.calls.insert(id, sink);
@@ -117,6 +117,8 @@ impl Routing {
                 Ok(OwnedItem::Text(text) | OwnedItem::Banner(text)) => {
                     items.push(ClientEvent::Text(text))
                 }
+                // An item of a newer ami-proto: said, not dropped silently.
+                Ok(other) => tracing::warn!(item = ?other, "an AJAM item this client cannot route"),
                 Err(error) => {
                     malformed += 1;
                     items.push(ClientEvent::MalformedBody(error));
@@ -150,9 +152,8 @@ impl Routing {
             }
             Correlated::ActionEvent { id } => ConnEvent::ActionEvent { id, message },
             Correlated::Unsolicited => ConnEvent::Event(message),
-            Correlated::UnknownResponse | Correlated::UnknownEvent | Correlated::Other => {
-                ConnEvent::Unmatched(message)
-            }
+            // UnknownResponse, UnknownEvent, Other, and any later kind: surfaced, not dropped.
+            _ => ConnEvent::Unmatched(message),
         };
         self.calls.deliver(event, items);
     }

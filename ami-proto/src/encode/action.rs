@@ -11,8 +11,8 @@ use alloc::{string::String, vec::Vec};
 #[cfg(feature = "alloc")]
 use core::fmt;
 
+use crate::connection::ListShape;
 use crate::encode::{ActionWriter, EncodeError};
-use crate::event_list::ListShape;
 
 /// An AMI action.
 ///

@@ -9,8 +9,8 @@ use core::fmt;
 
 use bytes::{Buf, Bytes, BytesMut};
 
-use crate::decoder::{Decoded, Decoder, Item};
-use crate::error::Error;
+use crate::decode::Error;
+use crate::decode::{Decoded, Decoder, Item};
 use crate::message::{Message, Span};
 
 /// An owned copy of any [`Item`].
@@ -31,6 +31,7 @@ use crate::message::{Message, Span};
 /// assert_eq!(hangup.message().name(), b"Hangup");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OwnedItem {
     /// A copy of [`Item::Banner`].
     Banner(Bytes),
@@ -53,6 +54,21 @@ impl OwnedItem {
             Item::Banner(line) => OwnedItem::Banner(Bytes::copy_from_slice(line)),
             Item::Message(message) => OwnedItem::Message(OwnedMessage::new(message)),
             Item::Text(text) => OwnedItem::Text(Bytes::copy_from_slice(text)),
+        }
+    }
+
+    /// The borrowed view of this item, as the decoder gave it.
+    ///
+    /// ```
+    /// use ami_proto::{Item, OwnedItem};
+    /// let text = OwnedItem::Text(b"No queues."[..].into());
+    /// assert!(matches!(text.item(), Item::Text(b"No queues.")));
+    /// ```
+    pub fn item(&self) -> Item<'_> {
+        match self {
+            OwnedItem::Banner(line) => Item::Banner(line),
+            OwnedItem::Message(message) => Item::Message(message.message()),
+            OwnedItem::Text(text) => Item::Text(text),
         }
     }
 }

@@ -3,7 +3,7 @@
 #[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 
-use crate::error::ErrorKind;
+use crate::decode::ErrorKind;
 use crate::message::Span;
 
 /// Header slots: owned and grown on demand (`alloc`), or lent by the caller (no allocator).

@@ -1,25 +1,58 @@
-//! A decoded message: a borrowed view of its bytes plus the positions of its headers.
+//! Messages: a decoded [`Message`] is a borrowed view of its bytes plus the positions of
+//! its headers; an [`OwnedMessage`] keeps one past the buffer it came from (`alloc`);
+//! [`chan_vars`] reads the `ChanVariable` headers of an event.
+
+mod chan_var;
+#[cfg(feature = "alloc")]
+pub(crate) mod owned;
 
 use core::str;
 
-/// Positions of one header line inside its message, as byte offsets from the message start.
+pub use chan_var::{chan_var, chan_vars, ChanVar, ChanVars};
+#[cfg(feature = "alloc")]
+pub use owned::{OwnedItem, OwnedMessage};
+
+/// Where one header line sits inside its message: the slot type of the header storage
+/// lent with [`Decoder::with_storage`](crate::Decoder::with_storage), and what
+/// [`Message::spans`] returns.
 ///
-/// `key_start..key_end` is the key, `value_start..value_end` the value (after `": "`, or
-/// after `":"` when no space follows the colon).
+/// ```
+/// use ami_proto::{Config, Decoded, Decoder, Item, Span};
+///
+/// let mut slots = [Span::default(); 8];
+/// let mut decoder = Decoder::with_storage(Config::default(), &mut slots);
+/// let Decoded::Item { item: Item::Message(m), .. } = decoder.decode(b"Response: Success\r\nPing: Pong\r\n\r\n") else { panic!() };
+/// let second = m.spans()[1];
+/// assert_eq!(&m.as_bytes()[second.key()], b"Ping");
+/// assert_eq!(&m.as_bytes()[second.value()], b"Pong");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Span {
     /// First byte of the key.
-    pub key_start: u32,
+    pub(crate) key_start: u32,
     /// One past the last byte of the key (the colon).
-    pub key_end: u32,
-    /// First byte of the value.
-    pub value_start: u32,
+    pub(crate) key_end: u32,
+    /// First byte of the value (after `": "`, or after `":"` when no space follows).
+    pub(crate) value_start: u32,
     /// One past the last byte of the value (the CR of the line's CRLF).
-    pub value_end: u32,
+    pub(crate) value_end: u32,
+}
+
+impl Span {
+    /// The key's bytes, as offsets from the start of the message.
+    pub fn key(&self) -> core::ops::Range<usize> {
+        self.key_start as usize..self.key_end as usize
+    }
+
+    /// The value's bytes, as offsets from the start of the message.
+    pub fn value(&self) -> core::ops::Range<usize> {
+        self.value_start as usize..self.value_end as usize
+    }
 }
 
 /// What a message is, from its first header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Kind {
     /// First header `Event:` (sent by the server).
     Event,
@@ -48,6 +81,7 @@ impl Kind {
 
 /// One `Key: Value` header, borrowed from the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::exhaustive_structs)] // Complete: a header is its key and its value; callers build one to test chan_var.
 pub struct Header<'a> {
     /// The key, exactly as on the wire.
     pub key: &'a [u8],
@@ -247,6 +281,7 @@ impl ExactSizeIterator for Headers<'_> {}
 
 /// The output lines of a Command reply, see [`Message::command_output`].
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum OutputLines<'a> {
     /// Remaining legacy body; lines end in LF, the last LF does not start another line.
     Body(&'a [u8]),

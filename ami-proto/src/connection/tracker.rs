@@ -5,8 +5,8 @@
 //! Fixed capacity chosen by the caller (`Tracker<N>`), no allocation, no clock: an action
 //! that never gets a reply stays pending until [`Tracker::forget`].
 
-use crate::action_id::ActionId;
-use crate::event_list::{parse_count, ListEnd, ListMarker, ListShape};
+use super::lists::{parse_count, ListEnd, ListMarker, ListShape};
+use crate::encode::ActionId;
 use crate::message::{Kind, Message};
 use core::fmt;
 
@@ -21,6 +21,7 @@ use core::fmt;
 /// assert_eq!(tracker.handle(&m), Correlated::UnknownResponse);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Correlated {
     /// The reply to a pending action. With `list`, items follow and the action stays
     /// pending until its list ends; otherwise the action is done.
@@ -70,6 +71,7 @@ pub enum Correlated {
 /// assert_eq!(err.to_string(), "0 actions are already waiting for replies");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TrackError {
     /// All `capacity` slots hold pending actions.
     Full {

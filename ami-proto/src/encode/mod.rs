@@ -7,35 +7,45 @@
 //! (`AST_MAX_MANHEADERS`); the `Action:` line is one of them and the rest are silently
 //! dropped. Both limits are errors here, never truncation:
 //!
-//! - [`MAX_LINE`]: a line may be 1024 bytes **counting its CRLF**, so `Key: Value` itself
+//! - [`MAX_REQUEST_LINE`]: a line may be 1024 bytes **counting its CRLF**, so `Key: Value` itself
 //!   may be at most 1022 bytes.
-//! - [`MAX_HEADERS`]: 128 lines counting the `Action:` line, so 127 caller headers.
+//! - [`MAX_REQUEST_HEADERS`]: 128 lines counting the `Action:` line, so 127 caller headers.
 //!
 //! Values are written after `": "` exactly as given (empty values as `Key: `, the space
 //! kept, as Asterisk writes them). Note that Asterisk itself skips blanks at the start of a
 //! request value when it reads it, so leading spaces survive only for other readers.
 
+mod action;
+mod action_id;
+
 #[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 use core::fmt;
 
+#[cfg(feature = "alloc")]
+pub(crate) use action::write_action;
+pub use action::Action;
+#[cfg(feature = "alloc")]
+pub use action::GenericAction;
+pub use action_id::{ActionId, ActionIdAllocator};
+
 /// Longest request line Asterisk reads, in bytes, counting the CRLF that ends it.
 ///
 /// ```
-/// let value = "v".repeat(ami_proto::MAX_LINE - "K: \r\n".len());
+/// let value = "v".repeat(ami_proto::MAX_REQUEST_LINE - "K: \r\n".len());
 /// assert!(ami_proto::encode("Ping", [("K", &value)], &mut [0u8; 2048]).is_ok());
 /// let value = value + "v";
 /// assert!(ami_proto::encode("Ping", [("K", &value)], &mut [0u8; 2048]).is_err());
 /// ```
-pub const MAX_LINE: usize = 1024;
+pub const MAX_REQUEST_LINE: usize = 1024;
 
 /// Most header lines Asterisk keeps in one request, counting the `Action:` line.
 ///
 /// ```
-/// let headers = vec![("K", "v"); ami_proto::MAX_HEADERS - 1]; // + the Action line
+/// let headers = vec![("K", "v"); ami_proto::MAX_REQUEST_HEADERS - 1]; // + the Action line
 /// assert!(ami_proto::encode("Ping", headers, &mut [0u8; 2048]).is_ok());
 /// ```
-pub const MAX_HEADERS: usize = 128;
+pub const MAX_REQUEST_HEADERS: usize = 128;
 
 /// How many bytes of a bad key an [`EncodeError`] keeps to name it.
 const KEY_NAME_LEN: usize = 32;
@@ -83,16 +93,16 @@ pub enum EncodeErrorKind {
         /// Its position in the name or value.
         at: usize,
     },
-    /// A line is longer than [`MAX_LINE`] bytes, CRLF included.
+    /// A line is longer than [`MAX_REQUEST_LINE`] bytes, CRLF included.
     LineTooLong {
         /// Its length with CRLF.
         len: usize,
-        /// [`MAX_LINE`].
+        /// [`MAX_REQUEST_LINE`].
         limit: usize,
     },
-    /// The action has more than [`MAX_HEADERS`] lines.
+    /// The action has more than [`MAX_REQUEST_HEADERS`] lines.
     TooManyHeaders {
-        /// [`MAX_HEADERS`].
+        /// [`MAX_REQUEST_HEADERS`].
         limit: usize,
     },
     /// The output slice is too small; nothing usable was written.
@@ -455,15 +465,17 @@ impl<'o> ActionWriter<'o> {
     /// Writes one checked line made of `parts` after `key: `.
     fn line(&mut self, key: &[u8], parts: &[&[u8]]) {
         let len = key.len() + 2 + parts.iter().map(|p| p.len()).sum::<usize>() + 2;
-        if len > MAX_LINE {
+        if len > MAX_REQUEST_LINE {
             let kind = EncodeErrorKind::LineTooLong {
                 len,
-                limit: MAX_LINE,
+                limit: MAX_REQUEST_LINE,
             };
             return self.fail(EncodeError::new(kind, self.lines, key));
         }
-        if self.lines >= MAX_HEADERS {
-            let kind = EncodeErrorKind::TooManyHeaders { limit: MAX_HEADERS };
+        if self.lines >= MAX_REQUEST_HEADERS {
+            let kind = EncodeErrorKind::TooManyHeaders {
+                limit: MAX_REQUEST_HEADERS,
+            };
             return self.fail(EncodeError::new(kind, self.lines, key));
         }
         self.lines += 1;
@@ -558,8 +570,8 @@ fn check_variable(name: &[u8], value: &[u8]) -> Result<(), EncodeErrorKind> {
 /// Returns the number of bytes written. Never allocates.
 ///
 /// Fails, naming the header, on an empty action name, a key that is not a token, a CR, LF
-/// or NUL anywhere, a key named `Action`, a line over [`MAX_LINE`] or more than
-/// [`MAX_HEADERS`] lines; [`EncodeErrorKind::BufferTooSmall`] says how much room is needed.
+/// or NUL anywhere, a key named `Action`, a line over [`MAX_REQUEST_LINE`] or more than
+/// [`MAX_REQUEST_HEADERS`] lines; [`EncodeErrorKind::BufferTooSmall`] says how much room is needed.
 /// On error the contents of `out` are unspecified: send nothing.
 ///
 /// ```
@@ -672,29 +684,31 @@ mod tests {
     #[test]
     fn line_limit_counts_crlf() {
         // "K: " + value + CRLF == 1024 is the longest line Asterisk reads.
-        let ok = "v".repeat(MAX_LINE - 5);
+        let ok = "v".repeat(MAX_REQUEST_LINE - 5);
         assert!(enc("Ping", &[("K", &ok)]).is_ok());
-        let long = "v".repeat(MAX_LINE - 4);
+        let long = "v".repeat(MAX_REQUEST_LINE - 4);
         let err = enc("Ping", &[("K", &long)]).unwrap_err();
         assert_eq!(
             err.kind,
             EncodeErrorKind::LineTooLong {
-                len: MAX_LINE + 1,
-                limit: MAX_LINE
+                len: MAX_REQUEST_LINE + 1,
+                limit: MAX_REQUEST_LINE
             }
         );
     }
 
     #[test]
     fn header_limit_counts_action_line() {
-        let headers = [("K", "v"); MAX_HEADERS - 1];
+        let headers = [("K", "v"); MAX_REQUEST_HEADERS - 1];
         assert!(encode("Ping", headers, &mut [0u8; 4096]).is_ok());
-        let headers = [("K", "v"); MAX_HEADERS];
+        let headers = [("K", "v"); MAX_REQUEST_HEADERS];
         let err = encode("Ping", headers, &mut [0u8; 4096]).unwrap_err();
-        assert_eq!(err.header, MAX_HEADERS);
+        assert_eq!(err.header, MAX_REQUEST_HEADERS);
         assert_eq!(
             err.kind,
-            EncodeErrorKind::TooManyHeaders { limit: MAX_HEADERS }
+            EncodeErrorKind::TooManyHeaders {
+                limit: MAX_REQUEST_HEADERS
+            }
         );
     }
 

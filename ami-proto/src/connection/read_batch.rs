@@ -8,12 +8,13 @@ use core::ops::Range;
 
 use bytes::Bytes;
 
-use crate::action_id::ActionId;
 use crate::connection::ConnEvent;
-use crate::event_list::ListEnd;
-use crate::login::LoginFailure;
+use crate::connection::ListEnd;
+use crate::connection::LoginFailure;
+use crate::encode::ActionId;
+use crate::message::owned::body_offsets;
+use crate::message::OwnedMessage;
 use crate::message::{Message, Span};
-use crate::owned::{body_offsets, OwnedMessage};
 
 /// What a message turned out to be, before it has its owned bytes.
 pub(crate) enum Routed {

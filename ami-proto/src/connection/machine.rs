@@ -11,18 +11,13 @@ use core::fmt;
 
 use bytes::Bytes;
 
-use crate::action::{write_action, Action};
-use crate::action_id::{ActionId, ActionIdAllocator};
-use crate::config::Config;
-use crate::decoder::{Decoded, Decoder, Item};
-use crate::encode::{ActionWriter, EncodeError};
-use crate::error::Error;
-use crate::event_list::ListEnd;
-use crate::login::{AuthMethod, Credentials, Login, LoginEvent, LoginFailure};
-use crate::message::Message;
-use crate::owned::OwnedMessage;
-use crate::read_batch::{ReadBatch, Routed};
-use crate::tracker::{Correlated, TrackError, Tracker};
+use super::lists::ListEnd;
+use super::login::{AuthMethod, Credentials, Login, LoginEvent, LoginFailure};
+use super::read_batch::{ReadBatch, Routed};
+use super::tracker::{Correlated, TrackError, Tracker};
+use crate::decode::{Config, Decoded, Decoder, Error, Item};
+use crate::encode::{write_action, Action, ActionId, ActionIdAllocator, ActionWriter, EncodeError};
+use crate::message::{Message, OwnedMessage};
 
 /// How many actions a [`Connection`] tracks at once unless told otherwise.
 ///
@@ -42,6 +37,7 @@ pub const DEFAULT_PENDING: usize = 64;
 /// assert_eq!(conn.state(), ConnState::Connected);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConnState {
     /// Nothing received yet.
     AwaitingBanner,
@@ -66,6 +62,7 @@ pub enum ConnState {
 /// assert!(matches!(conn.poll_event(), Some(ConnEvent::Event(_))));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConnEvent {
     /// The server's greeting line (`Asterisk Call Manager/12.0.0`).
     Banner(Bytes),
@@ -132,12 +129,14 @@ pub enum ConnEvent {
 /// assert!(matches!(conn.send(&ami_proto::GenericAction::new("Ping").header("ActionID", "")), Err(SendError::BadActionId)));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SendError {
     /// The action is not encodable (injection attempt, limits).
     Encode(EncodeError),
     /// Too many actions pending, or the ActionID is already pending.
     Track(TrackError),
-    /// The action's own ActionID is empty, too long or not a valid value.
+    /// The action's own ActionID is not one [`ActionId::new`] accepts: empty, longer than
+    /// [`ActionId::MAX_LEN`] bytes, or holding CR, LF or NUL.
     BadActionId,
     /// A login is already in progress or done.
     LoginStarted,
@@ -151,7 +150,11 @@ impl fmt::Display for SendError {
             SendError::Encode(e) => write!(f, "cannot encode the action: {e}"),
             SendError::Track(e) => write!(f, "cannot track the action: {e}"),
             SendError::BadActionId => {
-                f.write_str("the ActionID is empty, too long or holds bytes not allowed")
+                write!(
+                    f,
+                    "the action's ActionID is empty, longer than {} bytes or holds CR, LF or NUL",
+                    ActionId::MAX_LEN
+                )
             }
             SendError::LoginStarted => f.write_str("a login was already started"),
             SendError::Closed => f.write_str("the connection is closed"),
@@ -246,7 +249,7 @@ impl<'a, const N: usize> Connection<'a, N> {
     ///
     /// ```
     /// use ami_proto::{ActionIdAllocator, Config, ConnEvent, Connection, LineEndings};
-    /// let config = Config { line_endings: LineEndings::Lenient, ..Config::default() };
+    /// let config = Config::default().with_line_endings(LineEndings::Lenient);
     /// let mut conn: Connection = Connection::with_config(ActionIdAllocator::default(), config);
     /// conn.handle_input(b"Asterisk Call Manager/12.0.0\nEvent: FullyBooted\n\n");
     /// assert!(matches!(conn.poll_event(), Some(ConnEvent::Banner(_))));

@@ -38,6 +38,7 @@ pub enum ErrorKind {
 /// Offsets count bytes from the start of the stream (every byte ever consumed by the
 /// decoder), so they point into the capture file a user is looking at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Error {
     /// What was wrong.
     pub kind: ErrorKind,

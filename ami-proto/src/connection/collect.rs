@@ -5,10 +5,10 @@
 
 use alloc::vec::Vec;
 
-use crate::action_id::ActionId;
 use crate::connection::ConnEvent;
-use crate::event_list::ListEnd;
-use crate::owned::OwnedMessage;
+use crate::connection::ListEnd;
+use crate::encode::ActionId;
+use crate::message::OwnedMessage;
 
 /// A finished list: the reply that opened it, its items in order, and how it ended.
 ///
@@ -17,6 +17,7 @@ use crate::owned::OwnedMessage;
 /// fn count(list: &ami_proto::CollectedList) -> usize { list.items.len() }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CollectedList {
     /// The action.
     pub id: ActionId,
@@ -38,6 +39,7 @@ pub struct CollectedList {
 /// assert_eq!(lists.push(ConnEvent::Text(b"x"[..].into())), Collected::Pass(ConnEvent::Text(b"x"[..].into())));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Collected {
     /// Not part of a list: handle it yourself.
     Pass(ConnEvent),

@@ -1,13 +1,19 @@
-//! The push decoder: a state machine over the caller's buffer that keeps its place as
+//! Decoding: [`Decoder`] turns the bytes you read into [`Item`]s (the banner, messages,
+//! text between them), as set by a [`Config`], and reports malformed input as an [`Error`].
+//!
+//! The decoder is a state machine over the caller's buffer that keeps its place as
 //! offsets, so no byte is scanned twice however the input is chunked.
 
+mod config;
+mod error;
 mod header_run;
 mod storage;
 
+pub use config::{Config, Limits, LineEndings};
+pub use error::{Error, ErrorKind};
+
 use memchr::memmem;
 
-use crate::config::{Config, Limits, LineEndings};
-use crate::error::{Error, ErrorKind};
 use crate::message::{Kind, Message, Span};
 use crate::scan::classify::{dispatch, Classify, WithClassifier};
 use crate::scan::{find_lf, header_colon};
@@ -19,6 +25,7 @@ const END_COMMAND: &[u8] = b"--END COMMAND--";
 
 /// One thing found in the stream.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum Item<'a> {
     /// The greeting line, without its line ending (`Asterisk Call Manager/2.10.6`).
     Banner(&'a [u8]),
@@ -34,6 +41,7 @@ pub enum Item<'a> {
 /// call (keep the rest, append new bytes after it).
 #[derive(Debug)]
 #[must_use]
+#[allow(clippy::exhaustive_enums)] // Complete: the three outcomes of a decode call: an item, an error, or more bytes needed.
 pub enum Decoded<'a> {
     /// A complete item.
     Item {

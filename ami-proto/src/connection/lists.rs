@@ -14,6 +14,7 @@ use crate::message::Message;
 /// assert_eq!(ListMarker::of(&m), Some(ListMarker::Cancelled));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ListMarker {
     /// `EventList: start`, in a response: items follow.
     Start,
@@ -63,6 +64,7 @@ impl ListMarker {
 /// assert!(STATUS.is_final(b"StatusComplete"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ListShape<'k> {
     /// Names of the item events (empty: any event with the ActionID is an item).
     pub items: &'k [&'k str],
@@ -114,6 +116,7 @@ impl<'k> ListShape<'k> {
 /// assert!(!end.mismatch());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ListEnd {
     /// The final event arrived (`EventList: Complete`, or the caller's final event).
     Complete {

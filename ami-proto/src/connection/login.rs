@@ -7,8 +7,8 @@
 
 use core::fmt;
 
-use crate::action::Action;
-use crate::action_id::ActionId;
+use crate::encode::Action;
+use crate::encode::ActionId;
 use crate::encode::ActionWriter;
 use crate::message::{Kind, Message};
 
@@ -19,6 +19,7 @@ use crate::message::{Kind, Message};
 /// assert_eq!(Credentials::plain("a", "b").method, AuthMethod::Plain);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AuthMethod {
     /// `Secret: <secret>` in the Login action (the secret travels in clear text).
     Plain,
@@ -138,6 +139,7 @@ enum State {
 /// assert_eq!(login.handle(&m), Some(LoginEvent::Rejected(LoginFailure::Refused)));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LoginFailure {
     /// The `Challenge` action got an error reply.
     ChallengeRefused,
@@ -162,6 +164,7 @@ pub enum LoginFailure {
 /// assert_eq!(login.outcome(), Some(true));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LoginEvent {
     /// The reply to `Challenge` arrived; call [`Login::poll_request`] for the `Login`.
     Challenged,

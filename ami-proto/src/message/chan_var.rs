@@ -18,6 +18,7 @@ const CHAN_VARIABLE: &[u8] = b"ChanVariable";
 /// assert_eq!((v.role, v.channel), (&b"Dest"[..], None));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ChanVar<'a> {
     /// The role prefix of the key: empty for `ChanVariable`, `Dest` for `DestChanVariable`.
     pub role: &'a [u8],
