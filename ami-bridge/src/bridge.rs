@@ -149,7 +149,6 @@ impl Bridge {
                 subjects,
                 format: config.publish.format,
                 message_id: server.message_id,
-                bridge: config.nats.name.clone(),
                 run: run.clone(),
             };
             let reader = Reader::new(
@@ -160,6 +159,7 @@ impl Bridge {
             );
             let publisher = Publisher {
                 server: server.name.clone(),
+                bridge: config.nats.name.clone(),
                 jetstream: jetstream.clone(),
                 buffer: Arc::clone(&buffer),
                 counters: Arc::clone(&counters),

@@ -8,17 +8,46 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use async_nats::HeaderMap;
+use async_nats::header::HeaderName;
+use async_nats::{HeaderMap, Subject};
 use bytes::Bytes;
 use tokio::sync::Notify;
 
-/// One message to publish.
+use crate::reader::headers;
+
+/// One message to publish. It holds only what differs from one message to the next; its
+/// headers are written when it is handed to the NATS client ([`Outgoing::headers`]), so
+/// that a buffered message costs its payload and little more.
 #[derive(Debug, Clone)]
 pub(crate) struct Outgoing {
-    pub(crate) subject: String,
-    /// `Nats-Msg-Id` and the `Ami-*` headers.
-    pub(crate) headers: HeaderMap,
+    pub(crate) subject: Subject,
+    /// `Nats-Msg-Id`.
+    pub(crate) msg_id: String,
+    /// `Ami-Connection`.
+    pub(crate) connection: u64,
+    /// `Ami-Seq`.
+    pub(crate) seq: u64,
     pub(crate) payload: Bytes,
+}
+
+const MSG_ID: HeaderName = HeaderName::from_static(headers::MSG_ID);
+const SERVER: HeaderName = HeaderName::from_static(headers::SERVER);
+const CONNECTION: HeaderName = HeaderName::from_static(headers::CONNECTION);
+const SEQ: HeaderName = HeaderName::from_static(headers::SEQ);
+const BRIDGE: HeaderName = HeaderName::from_static(headers::BRIDGE);
+
+impl Outgoing {
+    /// `Nats-Msg-Id` and the `Ami-*` headers, for the server named `server` (`Ami-Server`)
+    /// of the bridge named `bridge` (`Ami-Bridge`).
+    pub(crate) fn headers(&self, server: &str, bridge: &str) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        map.insert(MSG_ID, self.msg_id.as_str());
+        map.insert(SERVER, server);
+        map.insert(CONNECTION, self.connection.to_string());
+        map.insert(SEQ, self.seq.to_string());
+        map.insert(BRIDGE, bridge);
+        map
+    }
 }
 
 /// The buffer of one server.
@@ -132,12 +161,26 @@ impl Counters {
 mod tests {
     use super::*;
 
-    fn message(n: u32) -> Outgoing {
+    fn message(n: u64) -> Outgoing {
         Outgoing {
-            subject: format!("s.{n}"),
-            headers: HeaderMap::new(),
+            subject: format!("s.{n}").into(),
+            msg_id: format!("a.run.1.{n}"),
+            connection: 1,
+            seq: n,
             payload: Bytes::new(),
         }
+    }
+
+    #[test]
+    fn headers_carry_the_message_id_and_where_it_comes_from() {
+        let headers = message(7).headers("pbx1", "bridge-a");
+        let get = |name: &str| headers.get(name).map(|v| v.as_str().to_string());
+        assert_eq!(get(headers::MSG_ID).as_deref(), Some("a.run.1.7"));
+        assert_eq!(get(headers::SERVER).as_deref(), Some("pbx1"));
+        assert_eq!(get(headers::CONNECTION).as_deref(), Some("1"));
+        assert_eq!(get(headers::SEQ).as_deref(), Some("7"));
+        assert_eq!(get(headers::BRIDGE).as_deref(), Some("bridge-a"));
+        assert_eq!(headers.len(), 5);
     }
 
     #[test]
@@ -147,7 +190,7 @@ mod tests {
         buffer.push(message(2)).unwrap();
         assert!(buffer.push(message(3)).is_err());
         let first = buffer.take().unwrap();
-        assert_eq!(first.subject, "s.1");
+        assert_eq!(first.subject.as_str(), "s.1");
         assert!(buffer.push(message(3)).is_err(), "in flight still counts");
         buffer.finished(1);
         buffer.push(message(3)).unwrap();

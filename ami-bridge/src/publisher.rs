@@ -81,7 +81,10 @@ fn outcome(result: Result<PublishAck, jetstream::context::PublishError>) -> Outc
 
 /// The publisher of one server.
 pub(crate) struct Publisher {
+    /// `Ami-Server`.
     pub(crate) server: String,
+    /// `Ami-Bridge`.
+    pub(crate) bridge: String,
     pub(crate) jetstream: jetstream::Context,
     pub(crate) buffer: Arc<Buffer>,
     pub(crate) counters: Arc<Counters>,
@@ -171,7 +174,7 @@ impl Publisher {
     async fn send(&self, pending: Pending) -> Sent {
         let publish = PublishMessage::build()
             .payload(pending.message.payload.clone())
-            .headers(pending.message.headers.clone());
+            .headers(pending.message.headers(&self.server, &self.bridge));
         match self
             .jetstream
             .send_publish(pending.message.subject.clone(), publish)

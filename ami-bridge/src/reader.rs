@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use ami_proto::{Kind, Message};
 use ami_tokio::{ClientEvent, Events};
-use async_nats::HeaderMap;
 use bytes::Bytes;
 use md5::{Digest, Md5};
 use tokio_util::sync::CancellationToken;
@@ -86,8 +85,6 @@ pub(crate) struct Identity {
     pub(crate) subjects: Subjects,
     pub(crate) format: Format,
     pub(crate) message_id: MessageId,
-    /// `Ami-Bridge`.
-    pub(crate) bridge: String,
     /// This bridge run, in every sequence-based message ID: a restarted bridge counts
     /// connections from 1 again, and must not collide with its previous run.
     pub(crate) run: String,
@@ -217,8 +214,10 @@ impl Reader {
     fn push(&mut self, subject: String, payload: Bytes, content: Option<&[u8]>) {
         self.seq += 1;
         let message = Outgoing {
-            subject,
-            headers: self.headers(content),
+            subject: subject.into(),
+            msg_id: self.msg_id(content),
+            connection: self.connection,
+            seq: self.seq,
             payload,
         };
         match self.buffer.push(message) {
@@ -242,19 +241,13 @@ impl Reader {
         }
     }
 
-    fn headers(&self, content: Option<&[u8]>) -> HeaderMap {
+    /// The `Nats-Msg-Id` of the message numbered `self.seq`.
+    fn msg_id(&self, content: Option<&[u8]>) -> String {
         let id = &self.id;
-        let msg_id = match content {
+        match content {
             Some(bytes) => format!("{}.{}", id.server, hex(&Md5::digest(bytes))),
             None => format!("{}.{}.{}.{}", id.server, id.run, self.connection, self.seq),
-        };
-        let mut headers = HeaderMap::new();
-        headers.insert(headers::MSG_ID, msg_id.as_str());
-        headers.insert(headers::SERVER, id.server.as_str());
-        headers.insert(headers::CONNECTION, self.connection.to_string().as_str());
-        headers.insert(headers::SEQ, self.seq.to_string().as_str());
-        headers.insert(headers::BRIDGE, id.bridge.as_str());
-        headers
+        }
     }
 
     /// Announces the losses not yet announced, if there is room for the announcement.
@@ -267,8 +260,10 @@ impl Reader {
             warn!(server = %self.id.server, missed, reason, "messages were dropped");
             self.seq += 1;
             let message = Outgoing {
-                subject: self.id.subjects.state(),
-                headers: self.headers(None),
+                subject: self.id.subjects.state().into(),
+                msg_id: self.msg_id(None),
+                connection: self.connection,
+                seq: self.seq,
                 payload: State::Dropped { missed, reason }.to_json(),
             };
             if let Err(message) = self.buffer.push(message) {

@@ -3,10 +3,11 @@
 //! publishes) and out to a consumer, on this machine, with the process's memory.
 //!
 //! ```text
-//! cargo run --release -p benches --example bridge_throughput [-- CAPTURE]
+//! cargo run --release -p benches --example bridge_throughput [-- CAPTURE [IN_FLIGHT]]
 //! ```
 //!
-//! CAPTURE defaults to `../shared/asterisk/23.4.1/load/busy.server.bin` (50 MB). Each run
+//! CAPTURE defaults to `../shared/asterisk/23.4.1/load/busy.server.bin` (50 MB), IN_FLIGHT
+//! (the bridge's `[publish] in_flight`) to its default, 512. Each run
 //! starts a fresh `nats-server -js` (its store in a temporary directory), a fake Asterisk
 //! (`ami-replay`) that writes what followed the login in the capture as fast as the socket
 //! takes it, the bridge, and a JetStream pull consumer (no acknowledgements) on another
@@ -23,6 +24,7 @@ use ami_bridge::{Bridge, Config};
 use ami_proto::{Decoded, Decoder};
 use ami_replay::{Capture, Pace, ReplayServer};
 use async_nats::jetstream::{self, consumer};
+use benches::process::{cpu_seconds, status_mib};
 use futures_util::StreamExt;
 
 const RUNS: usize = 3;
@@ -35,6 +37,9 @@ fn main() {
         },
         PathBuf::from,
     );
+    let in_flight: usize = std::env::args()
+        .nth(2)
+        .map_or(512, |n| n.parse().expect("IN_FLIGHT is a number"));
     let Ok(bytes) = std::fs::read(&capture) else {
         eprintln!("{} is not there: nothing to measure", capture.display());
         return;
@@ -45,7 +50,7 @@ fn main() {
     drop(bytes);
     let items = count_items(&stream);
     println!(
-        "capture {} after the login: {:.1} MB, {items} items",
+        "capture {} after the login: {:.1} MB, {items} items; {in_flight} in flight",
         capture.display(),
         stream.len() as f64 / 1e6
     );
@@ -54,20 +59,25 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let rss_before = status_kib("/proc/self/status", "VmRSS:") / 1024;
+    let rss_before = status_mib(None, "VmRSS:");
     let mut best: Option<Run> = None;
     for _ in 0..RUNS {
-        let run = runtime.block_on(one_run(&stream, items));
+        let run = runtime.block_on(one_run(&stream, items, in_flight));
         println!(
-            "run: {:.2} s to the consumer, {:.2} s to the last ack, nats-server VmHWM {} MiB",
-            run.consumed, run.acked, run.nats_hwm_mib
+            "run: {:.2} s to the consumer, {:.2} s to the last ack; CPU µs per event: \
+             this process {:.1}, nats-server {:.1}; nats-server VmHWM {} MiB",
+            run.consumed,
+            run.acked,
+            run.cpu.own * 1e6 / items as f64,
+            run.cpu.nats * 1e6 / items as f64,
+            run.nats_hwm_mib
         );
         if best.as_ref().is_none_or(|b| run.consumed < b.consumed) {
             best = Some(run);
         }
     }
     let best = best.unwrap();
-    let peak = status_kib("/proc/self/status", "VmHWM:") / 1024;
+    let peak = status_mib(None, "VmHWM:");
     println!("| path | events/s | seconds | events |\n| --- | ---: | ---: | ---: |");
     println!(
         "| fake Asterisk → bridge → JetStream (acknowledged) | {:.0} | {:.2} | {items} |",
@@ -80,6 +90,11 @@ fn main() {
         best.consumed
     );
     println!(
+        "CPU per event (the best run): this process {:.1} µs, nats-server {:.1} µs",
+        best.cpu.own * 1e6 / items as f64,
+        best.cpu.nats * 1e6 / items as f64
+    );
+    println!(
         "memory: this process {rss_before} MiB before, {peak} MiB at most (VmHWM); nats-server {} MiB at most",
         best.nats_hwm_mib
     );
@@ -88,10 +103,18 @@ fn main() {
 struct Run {
     consumed: f64,
     acked: f64,
+    cpu: Cpu,
     nats_hwm_mib: u64,
 }
 
-async fn one_run(stream: &[u8], items: u64) -> Run {
+/// CPU seconds (user and system) used from `Bridge::start` to the last acknowledgement.
+struct Cpu {
+    /// This process: the fake Asterisk, the bridge, the consumer.
+    own: f64,
+    nats: f64,
+}
+
+async fn one_run(stream: &[u8], items: u64, in_flight: usize) -> Run {
     let nats = NatsServer::start().unwrap();
     let replay = ReplayServer::builder([Capture::load(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/asterisk-23.4.1/08_ping"),
@@ -104,13 +127,14 @@ async fn one_run(stream: &[u8], items: u64) -> Run {
     .unwrap();
     std::env::set_var("BENCH_AMI_SECRET", "bench");
     let config = Config::parse(&format!(
-        "[nats]\nurl = \"{}\"\n[publish]\nbuffer = 1000000\n\
+        "[nats]\nurl = \"{}\"\n[publish]\nbuffer = 1000000\nin_flight = {in_flight}\n\
          [[server]]\nname = \"busy\"\naddress = \"{}\"\nuser = \"admin\"\n\
          secret_env = \"BENCH_AMI_SECRET\"\nauth = \"plain\"\nkeepalive_secs = 0\n",
         nats.url(),
         replay.addr()
     ))
     .unwrap();
+    let (own_before, nats_before) = (cpu_seconds(None), cpu_seconds(nats.pid()));
     let start = Instant::now();
     let bridge = Bridge::start(&config).await.unwrap();
     let js = jetstream::new(async_nats::connect(nats.url()).await.unwrap());
@@ -152,12 +176,16 @@ async fn one_run(stream: &[u8], items: u64) -> Run {
     let acked = acked.unwrap_or_else(|| start.elapsed().as_secs_f64());
     let stats = bridge.stats();
     assert_eq!(stats[0].dropped, 0, "{stats:?}");
-    let nats_hwm_mib =
-        status_kib(&format!("/proc/{}/status", nats.pid().unwrap()), "VmHWM:") / 1024;
+    let cpu = Cpu {
+        own: cpu_seconds(None) - own_before,
+        nats: cpu_seconds(nats.pid()) - nats_before,
+    };
+    let nats_hwm_mib = status_mib(nats.pid(), "VmHWM:");
     bridge.shutdown(Duration::from_secs(5)).await;
     Run {
         consumed,
         acked,
+        cpu,
         nats_hwm_mib,
     }
 }
@@ -170,14 +198,4 @@ fn count_items(stream: &[u8]) -> u64 {
         n += 1;
     }
     n
-}
-
-fn status_kib(path: &str, key: &str) -> u64 {
-    let status = std::fs::read_to_string(path).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(key))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
 }

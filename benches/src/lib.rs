@@ -7,9 +7,12 @@
 //! - [`samples`]: the small generated samples committed under `corpus/bench/`.
 //! - [`fuzzing`]: the properties the cargo-fuzz targets in `fuzz/` check, as plain
 //!   functions, so that saved crash inputs replay in `cargo test`.
+//! - [`process`]: a process's CPU time and memory from `/proc`, for the harnesses that
+//!   run a server beside what they measure.
 #![deny(missing_docs)]
 
 pub mod fuzzing;
 pub mod generate;
+pub mod process;
 pub mod samples;
 pub mod visit;
