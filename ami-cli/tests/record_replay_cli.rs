@@ -298,16 +298,34 @@ async fn a_recording_interrupted_by_sigint_is_complete() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Valid at every moment: load while it runs, until a good number of events are in.
+    // Valid between any two records: load while it runs, until a good number of events
+    // are in. A load reads the three files one after the other, so it can straddle one
+    // record (the bytes read before it, the timeline after): such a load fails and the
+    // next one, a moment later, must not.
     let mut loads = 0;
     loop {
         tokio::time::sleep(Duration::from_millis(20)).await;
-        let capture = Capture::load(&prefix).unwrap();
         loads += 1;
+        assert!(loads < 1500, "no events recorded");
+        // The recorder creates the timeline last.
+        if !Path::new(&format!("{}.timeline.jsonl", prefix.display())).exists() {
+            continue;
+        }
+        let capture = match Capture::load(&prefix) {
+            Ok(capture) => capture,
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                Capture::load(&prefix)
+                    .or_else(|_| {
+                        std::thread::sleep(Duration::from_millis(50));
+                        Capture::load(&prefix)
+                    })
+                    .unwrap()
+            }
+        };
         if messages(capture.server_bytes()).len() > 20 {
             break;
         }
-        assert!(loads < 1500, "no events recorded");
     }
     interrupt(&child);
     assert_eq!(exit_code(&mut child).await, 0);
