@@ -185,8 +185,3 @@ pub mod fuzzing {
         decoder.disable_fast_path();
     }
 }
-
-/// The workspace README's Rust examples, compiled and run as doc tests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;

@@ -111,3 +111,9 @@ pub fn list_action(name: &str) -> Option<&'static typed::ListAction> {
         .iter()
         .find(|l| l.action.eq_ignore_ascii_case(name))
 }
+
+/// The workspace README's Rust examples (ami-proto's and ami-spec's), compiled and run as
+/// doc tests here, the crate that sees both.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -6,17 +6,30 @@
 //! - [`AmiCodec`]: a tokio-util codec that turns a byte stream into [`Frame`]s and
 //!   encodes any action, for programs that want the frames themselves.
 //!
-//! ```no_run
-//! use ami_proto::GenericAction;
+//! ```
+//! use ami_spec::actions::CoreShowChannels;
 //! use ami_tokio::{Client, ClientConfig, ClientEvent};
 //!
-//! # async fn run() -> Result<(), ami_tokio::Error> {
-//! let client = Client::connect(ClientConfig::new("127.0.0.1:5038").credentials("admin", "amp111")).await?;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # // A fake Asterisk answering from a real capture (ami-replay); use your PBX's address.
+//! # let capture = ami_replay::Capture::load("../corpus/asterisk-23.4.1-sip/23_coreshowchannels_sip_up")?;
+//! # let server = ami_replay::ReplayServer::start([capture]).await?;
+//! # let pbx = server.addr().to_string();
+//! let client = Client::connect(ClientConfig::new(pbx).credentials("admin", "amp111")).await?;
 //! let mut events = client.events();
-//! let reply = client.send(&GenericAction::new("CoreShowChannels")).await?;
-//! println!("{} channels", reply.items().len());
-//! while let Some(ClientEvent::Event(e)) = events.recv().await {
-//!     println!("{}", String::from_utf8_lossy(e.message().name()));
+//! let reply = client.send(&CoreShowChannels::new()).await?; // the reply and its list
+//! assert_eq!(reply.items().len(), 3); // as this capture's Asterisk answered
+//! for channel in reply.items() {
+//!     println!("{:?}", channel.message().get_str("Channel"));
+//! }
+//! # drop(server);
+//! while let Some(event) = events.recv().await {
+//!     match event {
+//!         ClientEvent::Event(e) => println!("{:?}", e.message().get_str("Event")),
+//!         ClientEvent::Disconnected { reason } => { println!("{reason}"); break; }
+//!         _ => {}
+//!     }
 //! }
 //! # Ok(())
 //! # }
