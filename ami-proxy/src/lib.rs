@@ -17,7 +17,7 @@
 //! | `write_class.rs` | [`required_write_classes`]: the classes each action needs |
 //! | `reply.rs` | the bytes the proxy answers with, ActionIDs put back |
 //! | `tls.rs` | `tls_server_config`: the TLS listener's certificate and key from PEM files |
-//! | `outbox.rs` | a client's queue of bytes to write, bounded in messages |
+//! | `outbox.rs` | a client's queue of messages to write, bounded in messages, emptied by vectored writes |
 //! | `server.rs` | `Proxy` (feature `server`, on by default): the listener, the upstream `Client` of ami-tokio, fan-out |
 //!
 //! # A client that cannot keep up

@@ -288,7 +288,7 @@ where
     let (mut reader, writer) = tokio::io::split(stream);
     let mut banner = lock(&shared.banner).to_vec();
     banner.extend_from_slice(b"\r\n");
-    let _ = queue.push(Bytes::from(banner), 1);
+    let _ = queue.push(Bytes::from(banner));
     let mut writing = tokio::spawn(write_loop(writer, outgoing, kick.clone()));
     // Actions go upstream one after the other, as Asterisk runs a session's actions; a
     // client that sends faster waits (its reads stop) once this many are waiting.
@@ -406,7 +406,7 @@ async fn run_steps(link: &Link<'_>, steps: Vec<Step>, user: &mut Option<String>)
     for step in steps {
         match step {
             Step::Write(bytes) => {
-                if !enqueue(shared, *id, queue, kick, Bytes::from(bytes), 1) {
+                if !enqueue(shared, *id, queue, kick, [Bytes::from(bytes)]) {
                     return Some("its queue overflowed".into());
                 }
             }
@@ -433,17 +433,19 @@ async fn run_steps(link: &Link<'_>, steps: Vec<Step>, user: &mut Option<String>)
     None
 }
 
-/// Queues bytes holding `messages` messages for a client; a full queue disconnects it
-/// (`false`).
-fn enqueue(
+/// Queues messages for a client; a full queue disconnects it (`false`).
+fn enqueue<I>(
     shared: &Shared,
     id: u64,
     queue: &Outbox,
     kick: &CancellationToken,
-    bytes: Bytes,
-    messages: usize,
-) -> bool {
-    match queue.push(bytes, messages) {
+    messages: I,
+) -> bool
+where
+    I: IntoIterator<Item = Bytes>,
+    I::IntoIter: ExactSizeIterator,
+{
+    match queue.push_all(messages) {
         Ok(()) => true,
         Err(Refused::Full) => {
             warn!(
@@ -463,23 +465,22 @@ async fn write_loop(
     mut outgoing: OutboxReader,
     kick: CancellationToken,
 ) {
-    let mut scratch = Vec::with_capacity(WRITE_BATCH);
     loop {
         // What queued up meanwhile goes out in the same write: one system call per
         // message would cost the proxy (and the client) more than everything else.
-        let next = tokio::select! {
-            next = outgoing.next(&mut scratch, WRITE_BATCH) => next,
+        let more = tokio::select! {
+            more = outgoing.write_next(&mut writer, WRITE_BATCH) => more,
             // A kicked client gets nothing more.
-            _ = kick.cancelled() => None,
+            _ = kick.cancelled() => Ok(false),
         };
-        let Some((bytes, messages)) = next else {
-            break;
-        };
-        if writer.write_all(bytes.as_slice()).await.is_err() {
-            kick.cancel();
-            break;
+        match more {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(_) => {
+                kick.cancel();
+                break;
+            }
         }
-        outgoing.written(messages);
     }
     let _ = writer.shutdown().await;
 }
@@ -528,7 +529,7 @@ struct Downstream {
 
 impl Downstream {
     fn send(&self, bytes: Bytes) -> bool {
-        enqueue(&self.shared, self.id, &self.queue, &self.kick, bytes, 1)
+        enqueue(&self.shared, self.id, &self.queue, &self.kick, [bytes])
     }
 }
 
@@ -691,7 +692,7 @@ fn is_reply_item(event: &ami_proto::Message<'_>) -> bool {
     ours && event.get("Privilege").is_none()
 }
 
-/// Hands each client the events it admits, in order, as one chunk.
+/// Hands each client the events it admits, in order, all at once.
 fn broadcast(shared: &Shared, events: &[OwnedMessage]) {
     if events.is_empty() {
         return;
@@ -707,26 +708,11 @@ fn broadcast(shared: &Shared, events: &[OwnedMessage]) {
             let session = lock(&client.session);
             admitted.extend((0..events.len()).filter(|&n| session.admits(&prepared[n])));
         }
-        let bytes = match admitted.as_slice() {
-            [] => continue,
-            [one] => events[*one].bytes().clone(),
-            many => {
-                let mut joined =
-                    Vec::with_capacity(many.iter().map(|&n| events[n].bytes().len()).sum());
-                for &n in many {
-                    joined.extend_from_slice(events[n].bytes());
-                }
-                Bytes::from(joined)
-            }
-        };
-        enqueue(
-            shared,
-            *id,
-            &client.queue,
-            &client.kick,
-            bytes,
-            admitted.len(),
-        );
+        if admitted.is_empty() {
+            continue;
+        }
+        let messages = admitted.iter().map(|&n| events[n].bytes().clone());
+        enqueue(shared, *id, &client.queue, &client.kick, messages);
     }
 }
 
@@ -736,7 +722,7 @@ fn to_everyone(shared: &Shared, bytes: Vec<u8>) {
     let clients = lock(&shared.clients);
     for (id, client) in clients.iter() {
         if lock(&client.session).user().is_some() {
-            enqueue(shared, *id, &client.queue, &client.kick, bytes.clone(), 1);
+            enqueue(shared, *id, &client.queue, &client.kick, [bytes.clone()]);
         }
     }
 }
