@@ -299,9 +299,9 @@ async fn a_recording_interrupted_by_sigint_is_complete() {
         .spawn()
         .unwrap();
     // Valid between any two records: load while it runs, until a good number of events
-    // are in. A load reads the three files one after the other, so it can straddle one
-    // record (the bytes read before it, the timeline after): such a load fails and the
-    // next one, a moment later, must not.
+    // are in. A load reads the three files one after the other, so it can straddle a
+    // record (the bytes read before it, the timeline after): such a load fails, and one of
+    // the next two, moments later, must not.
     let mut loads = 0;
     loop {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -311,18 +311,15 @@ async fn a_recording_interrupted_by_sigint_is_complete() {
         if !Path::new(&format!("{}.timeline.jsonl", prefix.display())).exists() {
             continue;
         }
-        let capture = match Capture::load(&prefix) {
-            Ok(capture) => capture,
-            Err(_) => {
-                tokio::time::sleep(Duration::from_millis(5)).await;
-                Capture::load(&prefix)
-                    .or_else(|_| {
-                        std::thread::sleep(Duration::from_millis(50));
-                        Capture::load(&prefix)
-                    })
-                    .unwrap()
+        let mut loaded = Capture::load(&prefix);
+        for wait in [5, 50] {
+            if loaded.is_ok() {
+                break;
             }
-        };
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+            loaded = Capture::load(&prefix);
+        }
+        let capture = loaded.unwrap();
         if messages(capture.server_bytes()).len() > 20 {
             break;
         }
