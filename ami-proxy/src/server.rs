@@ -623,22 +623,18 @@ async fn fan_out(shared: Arc<Shared>, mut events: Events) {
             let greeting = std::mem::take(&mut just_logged_in);
             match event {
                 ClientEvent::Event(message) | ClientEvent::Unmatched(message)
-                    if message.message().kind() == ami_proto::Kind::Event
-                        && !is_reply_item(&message.message())
-                        && !(greeting && message.message().name() == b"FullyBooted") =>
+                    if is_for_sessions(&message.message(), greeting) =>
                 {
                     broadcasts.push(message);
                 }
                 other => {
                     // What is not an event for the sessions keeps its place among them.
-                    broadcast(&shared, &broadcasts);
-                    broadcasts.clear();
+                    broadcast(&shared, &mut broadcasts);
                     just_logged_in = on_upstream_change(&shared, other);
                 }
             }
         }
-        broadcast(&shared, &broadcasts);
-        broadcasts.clear();
+        broadcast(&shared, &mut broadcasts);
     }
 }
 
@@ -678,6 +674,15 @@ fn on_upstream_change(shared: &Shared, event: ClientEvent) -> bool {
     }
 }
 
+/// Whether an upstream message is an event Asterisk queued for every session: not a list
+/// item nobody waits for, and not the `FullyBooted` that greets the proxy's own login
+/// (`greeting`: the message came right after it).
+fn is_for_sessions(message: &ami_proto::Message<'_>, greeting: bool) -> bool {
+    message.kind() == ami_proto::Kind::Event
+        && !is_reply_item(message)
+        && !(greeting && message.name() == b"FullyBooted")
+}
+
 /// Whether an upstream event is an item of a list the proxy asked for rather than an event
 /// Asterisk queued for every session: it carries one of the upstream client's ActionIDs
 /// (`ami-` and a number) and, as list items do, no `Privilege:`. Such an item reaches the
@@ -692,8 +697,8 @@ fn is_reply_item(event: &ami_proto::Message<'_>) -> bool {
     ours && event.get("Privilege").is_none()
 }
 
-/// Hands each client the events it admits, in order, all at once.
-fn broadcast(shared: &Shared, events: &[OwnedMessage]) {
+/// Hands each client the events it admits, in order, all at once; `events` is left empty.
+fn broadcast(shared: &Shared, events: &mut Vec<OwnedMessage>) {
     if events.is_empty() {
         return;
     }
@@ -714,6 +719,7 @@ fn broadcast(shared: &Shared, events: &[OwnedMessage]) {
         let messages = admitted.iter().map(|&n| events[n].bytes().clone());
         enqueue(shared, *id, &client.queue, &client.kick, messages);
     }
+    events.clear();
 }
 
 /// Writes `bytes` to every logged-in client.
